@@ -1,0 +1,38 @@
+// The one test command: lint, format check, type check, then every test (SQLite and
+// PostgreSQL). Ends with the plain line "N passed, N failed" from the runner's JSON results.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const bin = (p) => join(root, 'node_modules', p);
+const steps = [
+  ['lint', [bin('eslint/bin/eslint.js'), '.', '--max-warnings', '0']],
+  ['format', [bin('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']],
+  ['typecheck', [bin('typescript/bin/tsc'), '-p', 'tsconfig.json']],
+  ['tests', [bin('vitest/vitest.mjs'), 'run', ...process.argv.slice(2)]],
+];
+
+const results = join(root, 'test-results', 'vitest.json');
+rmSync(results, { force: true });
+const failed = [];
+for (const [name, args] of steps) {
+  const t0 = Date.now();
+  console.log(`\n== ${name}`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  console.log(`== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  if (r.status !== 0) failed.push(name);
+}
+
+let passed = 0;
+let failedTests = 0;
+let skipped = 0;
+if (existsSync(results)) {
+  const j = JSON.parse(readFileSync(results, 'utf8'));
+  passed = j.numPassedTests;
+  failedTests = j.numFailedTests;
+  skipped = j.numPendingTests + j.numTodoTests;
+}
+if (failed.length > 0) console.log(`\nfailed steps: ${failed.join(', ')}`);
+console.log(`\n${passed} passed, ${failedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed.length > 0 || passed === 0 ? 1 : 0);
