@@ -94,7 +94,6 @@ const ENUMS: Record<number, (n: number) => boolean> = {
   1199: (n) => vatRateInfo(n) !== undefined,
   1214: (n) => n >= 1 && n <= 7,
   1212: (n) => (n >= 1 && n <= 27) || (n >= 30 && n <= 33),
-  1209: (n) => n >= 1 && n <= 4,
   1189: (n) => n >= 1 && n <= 4,
   1190: (n) => n >= 1 && n <= 4,
   1173: (n) => n === 0 || n === 1,
@@ -218,7 +217,7 @@ function checkValues(
           code: 'bad-value',
           tag: f.tag,
           path: p,
-          message: `ФН number "${val}" is not 16 digits`,
+          message: `tag 1041: ФН number "${val}" is not 16 digits`,
         });
       }
     } else if (val instanceof Uint8Array) {
@@ -310,7 +309,7 @@ function checkReceipt(doc: FiscalDocument, ffd: FfdVersion, v: FlkViolation[]): 
           code: 'item-sum-mismatch',
           tag: 1043,
           path: [...p, 1043],
-          message: `item ${i + 1}: sum ${sum} is not price ${price} × quantity ${formatDecimal(qty)} rounded to a kopeck`,
+          message: `item ${i + 1}, tag 1043: sum ${sum} is not price ${price} × quantity ${formatDecimal(qty)} rounded to a kopeck`,
         });
       }
     }
@@ -323,7 +322,7 @@ function checkReceipt(doc: FiscalDocument, ffd: FfdVersion, v: FlkViolation[]): 
           code: 'item-vat-mismatch',
           tag: 1200,
           path: [...p, 1200],
-          message: `item ${i + 1}: VAT ${vat} should be ${expected} for sum ${sum} at rate code ${rate}`,
+          message: `item ${i + 1}, tag 1200: VAT ${vat} should be ${expected} for sum ${sum} at rate code ${rate}`,
         });
       }
     }
@@ -357,7 +356,9 @@ function checkReceipt(doc: FiscalDocument, ffd: FfdVersion, v: FlkViolation[]): 
 
 /** Receipt-level VAT tags agree with the items' rates (skipped when items carry no rate, FFD 1.0). */
 function checkReceiptVat(doc: FiscalDocument, items: readonly ItemFacts[], v: FlkViolation[]): void {
+  // Without rates (FFD 1.0) or with an invalid one (reported on the item) there is nothing to judge.
   if (!items.some((i) => i.rate !== undefined)) return;
+  if (items.some((i) => i.rate !== undefined && !vatRateInfo(i.rate))) return;
   const groups = new Map<number, { amount: boolean; sums: number[]; vats: number[] }>();
   for (const it of items) {
     const info = it.rate !== undefined ? vatRateInfo(it.rate) : undefined;

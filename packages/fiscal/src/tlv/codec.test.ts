@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ALL_FORMS, anyDocumentArb, documentArb } from '../test-support/arbitraries.js';
 import { decodeDocument, encodeDocument } from '../documents/document.js';
 import { fromFnsJson, toFnsJson } from '../documents/fns-json.js';
-import { decodeFields, encodeFields, type DecodeError, type Field } from './codec.js';
+import { decodeFields, encodeFields, isDecimal, isFieldList, type DecodeError, type Field } from './codec.js';
 import { fromHex, toHex } from '../bytes.js';
-import { decimalsSameValue } from '../money/quantity.js';
+import { decimalsSameValue, type Decimal } from '../money/quantity.js';
 
 const DECODE_CODES: readonly DecodeError['code'][] = [
   'truncated-header',
@@ -106,9 +106,8 @@ function expectSameValues(actual: readonly Field[], expected: readonly Field[]) 
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!.value;
     const y = e[i]!.value;
-    if (Array.isArray(y)) expectSameValues(x as readonly Field[], y as readonly Field[]);
-    else if (typeof y === 'object' && !(y instanceof Uint8Array))
-      expect(decimalsSameValue(x as never, y)).toBe(true);
+    if (isFieldList(y)) expectSameValues(x as readonly Field[], y);
+    else if (isDecimal(y)) expect(decimalsSameValue(x as Decimal, y)).toBe(true);
     else expect(x).toEqual(y);
   }
 }
