@@ -1,0 +1,214 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import type { DbConfig, DialectName } from './config.js';
+import { migrations } from './migrations/index.js';
+
+export interface Tx<DB> {
+  /** Bound to this transaction's connection. */
+  readonly db: Kysely<DB>;
+  /** Runs after COMMIT succeeds (never on rollback); for outbox kicks, notifications, caches. */
+  onCommit(hook: () => void | Promise<void>): void;
+}
+
+export interface TransactionOptions {
+  /** For reads that must see one snapshot; writers always start with a write lock on SQLite. */
+  readonly readOnly?: boolean;
+}
+
+export interface DbLog {
+  error(message: string, err: unknown): void;
+}
+
+export interface Database<DB> {
+  readonly dialect: DialectName;
+  /** For single statements and reads outside a transaction. */
+  readonly db: Kysely<DB>;
+  /**
+   * Runs `fn` in one transaction. On SQLite lock contention (SQLITE_BUSY) and on PostgreSQL
+   * serialization failures or deadlocks the whole callback is retried, so keep side effects
+   * in `onCommit` hooks. Resolves only after COMMIT returned.
+   */
+  transaction<T>(fn: (tx: Tx<DB>) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+  migrate(): Promise<MigrationReport>;
+  close(): Promise<void>;
+}
+
+export interface MigrationReport {
+  readonly applied: readonly string[];
+  readonly all: readonly string[];
+}
+
+export class NestedTransactionError extends Error {
+  constructor() {
+    super('a transaction was started inside another one; pass the outer Tx down instead');
+    this.name = 'NestedTransactionError';
+  }
+}
+
+const INT8_OID = 20;
+
+function parseInt8(v: string): number {
+  // bigint columns hold kopecks and counters: numbers, and loudly wrong if ever unsafe.
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${v} exceeds 2^53`);
+  return n;
+}
+
+function pgTypes(): { getTypeParser: typeof pg.types.getTypeParser } {
+  const base = pg.types.getTypeParser.bind(pg.types) as (oid: number, format?: string) => unknown;
+  const getTypeParser = (oid: number, format?: string): unknown =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : base(oid, format);
+  return { getTypeParser: getTypeParser as typeof pg.types.getTypeParser };
+}
+
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+function isPgRetryable(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+export function openDatabase<DB>(
+  config: DbConfig,
+  log: DbLog = {
+    error: (m, e) => {
+      console.error(m, e);
+    },
+  },
+): Database<DB> {
+  const inTx = new AsyncLocalStorage<true>();
+  let db: Kysely<DB>;
+  let retryWindowMs: number;
+
+  if (config.kind === 'sqlite') {
+    const file = config.file;
+    const busyTimeout = config.busyTimeoutMs ?? 50;
+    retryWindowMs = config.busyRetryMs ?? 30_000;
+    db = new Kysely<DB>({
+      dialect: new SqliteDialect({
+        database: () => {
+          const conn = new BetterSqlite3(file);
+          conn.pragma('journal_mode = WAL');
+          // FULL: a committed transaction survives power loss; acknowledgements rely on it.
+          conn.pragma('synchronous = FULL');
+          conn.pragma(`busy_timeout = ${busyTimeout}`);
+          conn.pragma('foreign_keys = ON');
+          return Promise.resolve(conn);
+        },
+      }),
+    });
+  } else {
+    retryWindowMs = 10_000;
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 10,
+      types: pgTypes(),
+      ...(config.schema !== undefined && { options: `-c search_path=${quoteIdent(config.schema)}` }),
+    });
+    pool.on('error', (e) => {
+      log.error('idle PostgreSQL connection failed', e);
+    });
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  const dialect = config.kind;
+
+  async function runOnce<T>(
+    fn: (tx: Tx<DB>) => Promise<T>,
+    opts: TransactionOptions | undefined,
+    hooks: (() => void | Promise<void>)[],
+  ) {
+    return db.connection().execute(async (conn) => {
+      const begin =
+        dialect === 'sqlite'
+          ? opts?.readOnly
+            ? 'begin deferred'
+            : 'begin immediate'
+          : opts?.readOnly
+            ? 'begin read only'
+            : 'begin';
+      await sql.raw(begin).execute(conn);
+      try {
+        const result = await inTx.run(true, () => fn({ db: conn, onCommit: (h) => hooks.push(h) }));
+        await sql.raw('commit').execute(conn);
+        return result;
+      } catch (e) {
+        try {
+          await sql.raw('rollback').execute(conn);
+        } catch {
+          // The engine already rolled back (e.g. after a failed COMMIT); the first error matters.
+        }
+        throw e;
+      }
+    });
+  }
+
+  async function transaction<T>(fn: (tx: Tx<DB>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
+    if (inTx.getStore()) throw new NestedTransactionError();
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      const hooks: (() => void | Promise<void>)[] = [];
+      try {
+        const result = await runOnce(fn, opts, hooks);
+        for (const h of hooks) {
+          try {
+            await h();
+          } catch (e) {
+            log.error('after-commit hook failed (the transaction is committed)', e);
+          }
+        }
+        return result;
+      } catch (e) {
+        const retryable = dialect === 'sqlite' ? isBusy(e) : isPgRetryable(e);
+        if (!retryable || Date.now() - started > retryWindowMs) throw e;
+        await sleep(Math.min(5 + 2 ** Math.min(attempt, 8) * Math.random() * 4, 500));
+      }
+    }
+  }
+
+  async function migrate(): Promise<MigrationReport> {
+    if (config.kind === 'postgres' && config.schema !== undefined) {
+      await sql.raw(`create schema if not exists ${quoteIdent(config.schema)}`).execute(db);
+    }
+    const migrator = new Migrator({
+      db,
+      provider: {
+        getMigrations: () =>
+          Promise.resolve(
+            Object.fromEntries(
+              Object.entries(migrations).map(([name, m]) => [
+                name,
+                {
+                  up: (d: Kysely<unknown>) => m.up(d, { dialect }),
+                  ...(m.down && { down: (d: Kysely<unknown>) => m.down!(d) }),
+                },
+              ]),
+            ),
+          ),
+      },
+    });
+    const r: MigrationResultSet = await migrator.migrateToLatest();
+    if (r.error) throw r.error instanceof Error ? r.error : new Error('migration failed', { cause: r.error });
+    return {
+      applied: (r.results ?? []).filter((x) => x.status === 'Success').map((x) => x.migrationName),
+      all: Object.keys(migrations),
+    };
+  }
+
+  return {
+    dialect,
+    db,
+    transaction,
+    migrate,
+    close: () => db.destroy(),
+  };
+}

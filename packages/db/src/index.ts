@@ -1,0 +1,4 @@
+export * from './config.js';
+export * from './database.js';
+export * from './schema.js';
+export { migrations, type MigrationContext, type MigrationModule } from './migrations/index.js';
