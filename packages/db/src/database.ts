@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
@@ -96,6 +98,7 @@ export function openDatabase<DB>(
     db = new Kysely<DB>({
       dialect: new SqliteDialect({
         database: () => {
+          if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
           const conn = new BetterSqlite3(file);
           conn.pragma('journal_mode = WAL');
           // FULL: a committed transaction survives power loss; acknowledgements rely on it.

@@ -19,3 +19,6 @@ export * from './receipt-qr.js';
 export * from './barcodes/ean13.js';
 export * from './barcodes/weighted.js';
 export * from './barcodes/marking.js';
+export * from './documents/annotated-json.js';
+export * from './inspect.js';
+export * from './documents/receipt-builder.js';

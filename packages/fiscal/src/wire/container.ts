@@ -121,6 +121,8 @@ export interface ContainerInput {
   readonly serviceData1?: Uint8Array;
   /** First 10 bytes of service data 2; the last 2 are the document length, big-endian. */
   readonly serviceData2Prefix?: Uint8Array;
+  /** All 12 bytes of service data 2 exactly as given (re-encoding a captured container). */
+  readonly serviceData2?: Uint8Array;
 }
 
 export function buildContainer(c: ContainerInput): Result<Uint8Array, WireError> {
@@ -152,9 +154,15 @@ export function buildContainer(c: ContainerInput): Result<Uint8Array, WireError>
   h[17] = (c.fdNumber >> 16) & 0xff;
   h[18] = (c.fdNumber >> 8) & 0xff;
   h[19] = c.fdNumber & 0xff;
-  h.set((c.serviceData2Prefix ?? new Uint8Array(10)).subarray(0, 10), 20);
-  h[30] = (c.document.length >> 8) & 0xff;
-  h[31] = c.document.length & 0xff;
+  if (c.serviceData2 !== undefined) {
+    if (c.serviceData2.length !== 12)
+      return err({ code: 'length-mismatch', offset: 20, message: 'service data 2 must be 12 bytes' });
+    h.set(c.serviceData2, 20);
+  } else {
+    h.set((c.serviceData2Prefix ?? new Uint8Array(10)).subarray(0, 10), 20);
+    h[30] = (c.document.length >> 8) & 0xff;
+    h[31] = c.document.length & 0xff;
+  }
   const out = concatBytes([h, c.document, trailer]);
   writeU16LE(out, 2, containerCrc(out));
   return ok(out);

@@ -1,0 +1,207 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { TEST_PG_URL } from '@openkassa/db/testing';
+import { main } from './main.js';
+import type { Io } from './io.js';
+
+const VECTORS = join(import.meta.dirname, '../../../../shared/vectors/ofd');
+const BIN = join(import.meta.dirname, '../bin/openkassa.js');
+
+interface Run {
+  code: number;
+  out: string;
+  outBytes: Uint8Array;
+  err: string;
+}
+
+async function run(
+  args: string[],
+  opts: { stdin?: Uint8Array | string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<Run> {
+  let out = '';
+  const chunks: Uint8Array[] = [];
+  let err = '';
+  const io: Io = {
+    out: (t) => (out += t),
+    outBytes: (b) => chunks.push(b),
+    err: (t) => (err += t),
+    readStdin: () =>
+      typeof opts.stdin === 'string'
+        ? new TextEncoder().encode(opts.stdin)
+        : (opts.stdin ?? new Uint8Array()),
+    setExitCode: () => undefined,
+    env: opts.env ?? {},
+    cwd: opts.cwd ?? process.cwd(),
+  };
+  const code = await main(['node', 'openkassa', ...args], io);
+  const outBytes = Buffer.concat(chunks);
+  return { code, out: out + outBytes.toString('latin1'), outBytes, err };
+}
+
+const vectorHex = (name: string) => readFileSync(join(VECTORS, name), 'utf8').trim();
+
+describe('openkassa fiscal decode / encode', () => {
+  const files = readdirSync(VECTORS).filter((f) => f.endsWith('.hex'));
+
+  it.each(files)('%s decodes and encodes back to the same bytes', async (name) => {
+    const d = await run(['fiscal', 'decode', join(VECTORS, name)]);
+    expect(d.err).toBe('');
+    expect(d.code).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'ok-cli-'));
+    writeFileSync(join(dir, 'd.json'), d.out);
+    const e = await run(['fiscal', 'encode', join(dir, 'd.json')]);
+    expect(e.code).toBe(0);
+    expect(e.out.trim()).toBe(vectorHex(name));
+  });
+
+  it('prints header fields, tags with FNS keys, the FNS JSON and the ФЛК result', async () => {
+    const d = await run(['fiscal', 'decode', join(VECTORS, 'yandex-ofd_kkt-to-ofd_msg_doc11_ffd105.hex')]);
+    const j = JSON.parse(d.out);
+    expect(j.kind).toBe('message');
+    expect(j.session).toMatchObject({ fnNumber: '9999078900005488', bodyLength: 436, flags: '0x0014' });
+    expect(j.container).toMatchObject({
+      crc: '0x7825',
+      crcValid: true,
+      dataType: 11,
+      fdNumber: 1,
+      fnMatchesSession: true,
+    });
+    expect(j.document).toMatchObject({ form: 11, ffd: '1.05' });
+    expect(j.document.tags[4]).toEqual({
+      tag: 1012,
+      name: 'Дата, время',
+      key: 'dateTime',
+      type: 'unixtime',
+      value: 1488541080,
+      time: '2017-03-03T11:38:00',
+    });
+    expect(j.document.fnsJson.fiscalReportCorrection.kktRegId).toBe('0000000005008570    ');
+    expect(j.trailer).toEqual({ hex: '8106a55ae10c4d750000', messageFiscalSign: '9297300290494287221' });
+    expect(j.flk).toMatchObject({ ok: true, violations: [] });
+  });
+
+  it('reads binary from standard input and shows unknown tags as hex', async () => {
+    const bytes = Buffer.from(
+      '0300' + '0f00' + '1e04010001' + '393001' + '00aa'.slice(0, 0) + '0300aabbcc',
+      'hex',
+    );
+    // form 3: 1054=1, then unknown tag 12345 with 3 bytes (length field fixed below)
+    const doc = Buffer.from('03000c001e0401000139300300aabbcc', 'hex');
+    expect(bytes.length).toBeGreaterThan(0);
+    const d = await run(['fiscal', 'decode', '-'], { stdin: doc });
+    expect(d.code).toBe(0);
+    const j = JSON.parse(d.out);
+    expect(j.kind).toBe('document');
+    expect(j.document.tags).toEqual([
+      { tag: 1054, name: 'Признак расчета', key: 'operationType', type: 'byte', value: 1 },
+      { tag: 12345, type: 'unknown', value: 'aabbcc' },
+    ]);
+    expect(j.flk.ok).toBe(false);
+    const e = await run(['fiscal', 'encode', '--binary'], { stdin: d.out });
+    expect(Buffer.from(e.outBytes).toString('hex')).toBe(doc.toString('hex'));
+  });
+
+  it('turns plain FNS JSON into a document TLV', async () => {
+    const e = await run(['fiscal', 'encode', join(VECTORS, 'coop-fd_receipt_ffd12_fns-json.json')]);
+    expect(e.code).toBe(0);
+    const d = await run(['fiscal', 'decode', '-'], { stdin: e.out });
+    const j = JSON.parse(d.out);
+    expect(j.document.fnsJson.receipt).toMatchObject({
+      fiscalDriveNumber: '7284441234567890',
+      totalSum: 123456,
+      fiscalDocumentNumber: 12345,
+    });
+  });
+
+  it('refuses bad input with a reason on stderr and exit code 2', async () => {
+    const truncated = vectorHex('yandex-ofd_kkt-to-ofd_msg_doc11_ffd105.hex').slice(0, 200);
+    const d = await run(['fiscal', 'decode', '-'], { stdin: truncated });
+    expect(d.code).toBe(2);
+    expect(d.out).toBe('');
+    expect(d.err).toMatch(/should be 466 bytes/);
+    const garbage = await run(['fiscal', 'decode', '-'], { stdin: 'hello world' });
+    expect(garbage.code).toBe(2);
+    expect(garbage.err).toMatch(/not an OFD message/);
+    const badJson = await run(['fiscal', 'encode', '-'], {
+      stdin: '{"kind":"document","document":{"form":3,"tags":[{"tag":1020,"value":"x"}]}}',
+    });
+    expect(badJson.code).toBe(2);
+    expect(badJson.err).toMatch(/\$\.document\.tags\[0\]\.value: tag 1020 needs a non-negative integer/);
+  });
+});
+
+describe('configuration: flag, then OPENKASSA_* variable, then config file', () => {
+  it('migrate puts the database where each source says, in that order of precedence', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ok-cfg-'));
+    const cfg = join(root, 'openkassa.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({ data: join(root, 'from-file'), migrate: { data: join(root, 'from-section') } }),
+    );
+    await run(['--config', cfg, 'migrate']);
+    expect(existsSync(join(root, 'from-section', 'openkassa.sqlite'))).toBe(true);
+    await run(['migrate'], { env: { OPENKASSA_CONFIG: cfg, OPENKASSA_DATA: join(root, 'from-env') } });
+    expect(existsSync(join(root, 'from-env', 'openkassa.sqlite'))).toBe(true);
+    const r = await run(['migrate', '--data', join(root, 'from-flag')], {
+      env: { OPENKASSA_DATA: join(root, 'from-env') },
+    });
+    expect(r.out).toMatch(/from-flag/);
+    expect(existsSync(join(root, 'from-flag', 'openkassa.sqlite'))).toBe(true);
+  });
+
+  it('names a broken config file', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'ok-cfg-'));
+    writeFileSync(join(root, 'bad.json'), '{ not json');
+    const r = await run(['--config', join(root, 'bad.json'), 'migrate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.json is not a JSON object/);
+  });
+
+  it('migrates a PostgreSQL schema given with --db, once', async () => {
+    const schema = `cli_${Date.now().toString(36)}`;
+    const url = `${TEST_PG_URL}?schema=${schema}`;
+    try {
+      const first = await run(['migrate', '--db', url]);
+      expect(first.err).toBe('');
+      expect(first.out).toMatch(/applied 1 migration\(s\).*0001-app-meta/);
+      const second = await run(['migrate', '--db', url]);
+      expect(second.out).toMatch(/is up to date/);
+    } finally {
+      const c = new pg.Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    }
+  });
+});
+
+describe('the openkassa command as a process', () => {
+  it('--help lists the commands and exits 0', () => {
+    const r = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/fiscal/);
+    expect(r.stdout).toMatch(/OPENKASSA_/);
+  });
+
+  it('decodes from a pipe', () => {
+    const r = spawnSync(process.execPath, [BIN, 'fiscal', 'decode', '--compact'], {
+      input: vectorHex('synthetic_kkt-to-ofd_msg_receipt_doc3.hex'),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).document.fnsJson.receipt.totalSum).toBe(10750);
+  });
+
+  it('sandbox migrates its database and passes its fiscal self-check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ok-sbx-'));
+    const r = spawnSync(process.execPath, [BIN, 'sandbox', '--data', join(dir, 'sbx')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/CRC ok, FFD 1\.2, ФЛК passed/);
+    expect(r.stdout).toMatch(/Not in the sandbox yet/);
+    expect(existsSync(join(dir, 'sbx', 'server.sqlite'))).toBe(true);
+  });
+});

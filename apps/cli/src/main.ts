@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { fiscalCommand } from './commands/fiscal.js';
+import { migrateCommand } from './commands/migrate.js';
+import { sandboxCommand } from './commands/sandbox.js';
+import { applyEnvironment, ConfigError } from './config.js';
+import { processIo, type Io } from './io.js';
+
+export const VERSION = '0.1.0';
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('openkassa')
+    .description(
+      'OpenKassa: retail cash-server platform for 54-FZ shops.\n' +
+        'Every flag can also be set with an OPENKASSA_<FLAG> variable or in the JSON file of --config.',
+    )
+    .version(VERSION)
+    .option('--config <file>', 'JSON config file (keys are flag names; a section per command may override)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride()
+    .showHelpAfterError();
+  program.addCommand(sandboxCommand(io));
+  program.addCommand(fiscalCommand(io));
+  program.addCommand(migrateCommand(io));
+  program.addHelpText(
+    'after',
+    '\nRoles still to come: server, till, kkt-emulator, ofd-emulator, processing, scales, demo, bench, import, export.\n',
+  );
+  program.hook('preAction', (_root, action) => {
+    applyEnvironment(action, io.env);
+  });
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (commands report failures through `setExitCode`). */
+export async function main(argv: readonly string[], outside: Io = processIo()): Promise<number> {
+  let code = 0;
+  const io: Io = {
+    ...outside,
+    setExitCode: (c) => {
+      code = c;
+    },
+  };
+  try {
+    await buildProgram(io).parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof ConfigError) {
+      io.err(`openkassa: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return code;
+}
