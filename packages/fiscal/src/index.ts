@@ -22,3 +22,4 @@ export * from './barcodes/marking.js';
 export * from './documents/annotated-json.js';
 export * from './inspect.js';
 export * from './documents/receipt-builder.js';
+export * from './documents/views.js';
