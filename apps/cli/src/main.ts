@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { kktEmulatorCommand, ofdEmulatorCommand } from './commands/emulators.js';
 import { fiscalCommand } from './commands/fiscal.js';
 import { migrateCommand } from './commands/migrate.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -21,9 +22,11 @@ export function buildProgram(io: Io): Command {
   program.addCommand(sandboxCommand(io));
   program.addCommand(fiscalCommand(io));
   program.addCommand(migrateCommand(io));
+  program.addCommand(kktEmulatorCommand(io));
+  program.addCommand(ofdEmulatorCommand(io));
   program.addHelpText(
     'after',
-    '\nRoles still to come: server, till, kkt-emulator, ofd-emulator, processing, scales, demo, bench, import, export.\n',
+    '\nRoles still to come: server, till, processing, scales, demo, bench, import, export.\n',
   );
   program.hook('preAction', (_root, action) => {
     applyEnvironment(action, io.env);

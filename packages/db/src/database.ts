@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { DbConfig, DialectName } from './config.js';
-import { migrations } from './migrations/index.js';
+import { migrations as coreMigrations, type MigrationList } from './migrations/index.js';
 
 export interface Tx<DB> {
   /** Bound to this transaction's connection. */
@@ -79,14 +79,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-export function openDatabase<DB>(
-  config: DbConfig,
-  log: DbLog = {
-    error: (m, e) => {
-      console.error(m, e);
-    },
+export interface OpenOptions {
+  /** The schema's migration list; default the core list of `packages/db`. */
+  readonly migrations?: MigrationList;
+  readonly log?: DbLog;
+}
+
+const consoleLog: DbLog = {
+  error: (m, e) => {
+    console.error(m, e);
   },
-): Database<DB> {
+};
+
+export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Database<DB> {
+  const log = opts.log ?? consoleLog;
+  const migrations = opts.migrations ?? coreMigrations;
   const inTx = new AsyncLocalStorage<true>();
   let db: Kysely<DB>;
   let retryWindowMs: number;

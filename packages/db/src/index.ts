@@ -1,4 +1,9 @@
 export * from './config.js';
 export * from './database.js';
 export * from './schema.js';
-export { migrations, type MigrationContext, type MigrationModule } from './migrations/index.js';
+export {
+  migrations,
+  type MigrationContext,
+  type MigrationList,
+  type MigrationModule,
+} from './migrations/index.js';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { DbConfig, DialectName } from './config.js';
-import { openDatabase, type Database } from './database.js';
+import { openDatabase, type Database, type OpenOptions } from './database.js';
 
 export const TEST_PG_URL = process.env.OPENKASSA_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -62,14 +62,18 @@ export interface StorageContext<DB> {
 }
 
 /** Registers `suite` once per backend: `describe('<name> [sqlite]')` and `[postgres]`. */
-export function describeStorage<DB>(name: string, suite: (ctx: StorageContext<DB>) => void): void {
+export function describeStorage<DB>(
+  name: string,
+  suite: (ctx: StorageContext<DB>) => void,
+  opts: OpenOptions = {},
+): void {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     describe(`${name} [${dialect}]`, () => {
       let test: TestDatabase | undefined;
       let database: Database<DB> | undefined;
       beforeAll(async () => {
         test = await createTestDatabase(dialect);
-        database = openDatabase<DB>(test.config);
+        database = openDatabase<DB>(test.config, opts);
         await database.migrate();
       });
       afterAll(async () => {

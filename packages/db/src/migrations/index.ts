@@ -12,7 +12,10 @@ export interface MigrationModule {
   down?(db: Kysely<unknown>): Promise<void>;
 }
 
-/** The one migration list for SQLite and PostgreSQL, in order. Never edit a released entry. */
-export const migrations: Readonly<Record<string, MigrationModule>> = {
+/** Named migrations applied in key order; one list serves SQLite and PostgreSQL. */
+export type MigrationList = Readonly<Record<string, MigrationModule>>;
+
+/** The core list. Never edit a released entry; add a new one. */
+export const migrations: MigrationList = {
   '0001-app-meta': m0001,
 };

@@ -51,8 +51,12 @@ export interface ReceiptInput {
   readonly dateTime: number;
   /** ФПД, 6 bytes (computed by the ФН). */
   readonly fiscalSign: Uint8Array;
-  /** Form 3 (receipt) or 4 (BSO). */
-  readonly form?: 3 | 4;
+  /** Form 3 (receipt), 4 (BSO), 31 / 41 (corrections: give their 1173/1174 in `extraFields`). */
+  readonly form?: 3 | 4 | 31 | 41;
+  /** Buyer's phone or e-mail (1008). */
+  readonly buyerContact?: string;
+  /** Further tags placed before the items (e.g. 1173, 1174 of a correction). */
+  readonly extraFields?: readonly Field[];
 }
 
 /**
@@ -108,6 +112,8 @@ export function buildReceipt(r: ReceiptInput): Result<FiscalDocument, string> {
     { tag: 1037, value: r.kktRegId.padEnd(20, ' ') },
     { tag: 1009, value: r.address },
     { tag: 1187, value: r.place },
+    ...(r.buyerContact !== undefined ? [{ tag: 1008, value: r.buyerContact }] : []),
+    ...(r.extraFields ?? []),
     ...items,
     { tag: 1020, value: total },
     { tag: 1031, value: p.cash ?? 0 },

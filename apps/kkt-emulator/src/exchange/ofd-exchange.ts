@@ -1,0 +1,206 @@
+import { connect, type Socket } from 'node:net';
+import type { Database } from '@openkassa/db';
+import type { EmulatedSigner } from '@openkassa/emulation';
+import { concatBytes, frameLength, parseMessage, readOperatorAck } from '@openkassa/fiscal';
+import type { KktSchema } from '../store.js';
+
+export interface ExchangeConfig {
+  readonly fn: string;
+  readonly ofd: { readonly host: string; readonly port: number };
+  /** How long to wait for the OFD's answer on one connection. */
+  readonly answerTimeoutMs: number;
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+}
+
+export interface ExchangeStatus {
+  lastSuccessAt?: string;
+  lastAttemptAt?: string;
+  lastError?: string;
+  consecutiveFailures: number;
+}
+
+type Checked = { ok: true; code: number; answer: Uint8Array } | { ok: false; reason: string };
+
+/**
+ * The ККТ↔OFD loop of the ФН: offers the oldest unconfirmed document, one at a time, as the
+ * message the ФН built; a document counts as confirmed only after an answer whose container,
+ * ФН/ФД numbers and emulated operator signs check out. Retries with backoff, forever.
+ */
+export class OfdExchange {
+  readonly #db: Database<KktSchema>;
+  readonly #signer: EmulatedSigner;
+  readonly #cfg: ExchangeConfig;
+  readonly #now: () => Date;
+  readonly #log: { warn(m: string): void };
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #socket: Socket | undefined;
+  readonly #status: ExchangeStatus = { consecutiveFailures: 0 };
+
+  constructor(deps: {
+    db: Database<KktSchema>;
+    signer: EmulatedSigner;
+    clock: { now(): Date };
+    config: ExchangeConfig;
+    log: { warn(m: string): void };
+  }) {
+    this.#db = deps.db;
+    this.#signer = deps.signer;
+    this.#cfg = deps.config;
+    this.#now = () => deps.clock.now();
+    this.#log = deps.log;
+  }
+
+  status(): ExchangeStatus {
+    return { ...this.#status };
+  }
+
+  wake(): void {
+    this.#wake?.();
+  }
+
+  /** A method, not the field, so the check after an await is not narrowed away. */
+  #isStopped(): boolean {
+    return this.#stopped;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#socket?.destroy();
+    this.#wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+
+  async run(): Promise<void> {
+    let backoff = this.#cfg.retryMinMs;
+    while (!this.#stopped) {
+      const doc = await this.#db.db
+        .selectFrom('fn_documents')
+        .select(['fd', 'message'])
+        .where('confirmed_at', 'is', null)
+        .orderBy('fd')
+        .limit(1)
+        .executeTakeFirst();
+      if (!doc) {
+        await this.#sleep(60_000);
+        continue;
+      }
+      const at = this.#now().toISOString();
+      this.#status.lastAttemptAt = at;
+      let outcome: Checked;
+      try {
+        const frame = await this.#send(new Uint8Array(doc.message));
+        outcome = this.#check(frame, doc.fd);
+      } catch (e) {
+        outcome = { ok: false, reason: e instanceof Error ? e.message : String(e) };
+      }
+      if (this.#isStopped()) return;
+      if (outcome.ok) {
+        await this.#db.db
+          .updateTable('fn_documents')
+          .set((eb) => ({
+            confirmed_at: at,
+            answer_code: outcome.code,
+            answer: outcome.answer,
+            attempts: eb('attempts', '+', 1),
+            last_error: null,
+          }))
+          .where('fd', '=', doc.fd)
+          .execute();
+        this.#status.lastSuccessAt = at;
+        this.#status.consecutiveFailures = 0;
+        delete this.#status.lastError;
+        backoff = this.#cfg.retryMinMs;
+        continue;
+      }
+      await this.#db.db
+        .updateTable('fn_documents')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: outcome.reason }))
+        .where('fd', '=', doc.fd)
+        .execute();
+      this.#status.lastError = outcome.reason;
+      this.#status.consecutiveFailures++;
+      if (this.#status.consecutiveFailures === 1 || this.#status.consecutiveFailures % 20 === 0) {
+        this.#log.warn(`ФН ${this.#cfg.fn}: ФД ${doc.fd} not delivered (${outcome.reason}); retrying`);
+      }
+      await this.#sleep(backoff);
+      backoff = Math.min(backoff * 2, this.#cfg.retryMaxMs);
+    }
+  }
+
+  /** One exchange: connect, send the message, read one answer frame, close. */
+  #send(message: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host: this.#cfg.ofd.host, port: this.#cfg.ofd.port });
+      this.#socket = s;
+      let buf: Uint8Array = new Uint8Array(0);
+      let settled = false;
+      const finish = (err: Error | undefined, frame?: Uint8Array) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        s.destroy();
+        this.#socket = undefined;
+        if (err) reject(err);
+        else resolve(frame!);
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`no answer within ${this.#cfg.answerTimeoutMs} ms`)),
+        this.#cfg.answerTimeoutMs,
+      );
+      s.on('connect', () => s.write(message));
+      s.on('data', (chunk: Buffer) => {
+        buf = concatBytes([buf, chunk]);
+        const len = frameLength(buf);
+        if (!len.ok) finish(new Error(`answer is not an OFD message: ${len.error.message}`));
+        else if (len.value !== undefined && buf.length >= len.value)
+          finish(undefined, buf.slice(0, len.value));
+      });
+      s.on('error', (e) => finish(e));
+      s.on('close', () => finish(new Error('connection closed without an answer')));
+    });
+  }
+
+  #check(frame: Uint8Array, fd: number): Checked {
+    const m = parseMessage(frame);
+    if (!m.ok) return { ok: false, reason: `bad answer: ${m.error.message}` };
+    const c = m.value.container;
+    if (!c) return { ok: false, reason: 'answer has no container' };
+    if (!c.crcValid) return { ok: false, reason: 'answer container CRC is wrong' };
+    if (c.header.dataType !== 7 || c.document?.form !== 7 || !c.documentBytes)
+      return { ok: false, reason: 'answer is not an operator confirmation' };
+    if (c.header.fnNumber !== this.#cfg.fn || c.header.fdNumber !== fd) {
+      return {
+        ok: false,
+        reason: `answer is for ФН ${c.header.fnNumber} ФД ${c.header.fdNumber}, not ФД ${fd}`,
+      };
+    }
+    const ack = readOperatorAck(c.document);
+    if (
+      !ack ||
+      ack.fnNumber !== this.#cfg.fn ||
+      ack.fdNumber !== fd ||
+      ack.dateTime === undefined ||
+      !ack.fpo
+    ) {
+      return { ok: false, reason: 'confirmation lacks its ФН, ФД, time or ФПО' };
+    }
+    if (!this.#signer.verifyOperatorSign(this.#cfg.fn, fd, ack.code, ack.dateTime, ack.fpo))
+      return { ok: false, reason: 'operator sign (ФПО) does not check out' };
+    if (!this.#signer.verifyTransferSign(this.#cfg.fn, c.documentBytes, c.trailer))
+      return { ok: false, reason: 'transfer sign (ФПП) does not check out' };
+    return { ok: true, code: ack.code, answer: frame };
+  }
+}
