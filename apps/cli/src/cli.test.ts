@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -196,12 +196,51 @@ describe('the openkassa command as a process', () => {
     expect(JSON.parse(r.stdout).document.fnsJson.receipt.totalSum).toBe(10750);
   });
 
-  it('sandbox migrates its database and passes its fiscal self-check', () => {
+  it('sandbox runs the OFD and ККТ emulators, sells in the background, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ok-sbx-'));
-    const r = spawnSync(process.execPath, [BIN, 'sandbox', '--data', join(dir, 'sbx')], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/CRC ok, FFD 1\.2, ФЛК passed/);
-    expect(r.stdout).toMatch(/Not in the sandbox yet/);
-    expect(existsSync(join(dir, 'sbx', 'server.sqlite'))).toBe(true);
-  });
+    const proc = spawn(
+      process.execPath,
+      [
+        BIN,
+        'sandbox',
+        '--data',
+        join(dir, 'sbx'),
+        '--ofd-port',
+        '0',
+        '--kkt-port',
+        '0',
+        '--sell-every',
+        '200',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => proc.once('exit', r));
+    try {
+      for (let i = 0; i < 200 && !out.includes('sandbox running'); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(out).toMatch(/CRC ok, FFD 1\.2, ФЛК passed/);
+      expect(out).toMatch(/Not in the sandbox yet/);
+      expect(existsSync(join(dir, 'sbx', 'server.sqlite'))).toBe(true);
+      const api = /received documents (http:\/\/[\d.:]+)\/api\/v1\/documents/.exec(out)![1]!;
+      let stored: { fn: string; form: number; flkOk: boolean }[] = [];
+      for (let i = 0; i < 100; i++) {
+        stored = ((await (await fetch(`${api}/api/v1/documents`)).json()) as { documents: typeof stored })
+          .documents;
+        if (stored.filter((d) => d.form === 3).length >= 4) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(new Set(stored.map((d) => d.fn))).toEqual(new Set(['9999000000000001', '9999000000000002']));
+      expect(stored.filter((d) => d.form === 3).length).toBeGreaterThanOrEqual(4);
+      expect(stored.every((d) => d.flkOk)).toBe(true);
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/sandbox stopped/);
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ import {
   MAX_BODY_LENGTH,
   parseSessionHeader,
   SESSION_HEADER_LENGTH,
+  SESSION_SIGNATURE,
   sessionCrc,
   type SessionHeader,
   type WireError,
@@ -30,7 +31,19 @@ export function frameLength(
   received: Uint8Array,
   maxBody = MAX_BODY_LENGTH,
 ): Result<number | undefined, WireError> {
-  if (received.length < SESSION_HEADER_LENGTH) return ok(undefined);
+  if (received.length < SESSION_HEADER_LENGTH) {
+    // Refuse a foreign protocol as soon as its first bytes differ from the signature.
+    for (let i = 0; i < Math.min(received.length, SESSION_SIGNATURE.length); i++) {
+      if (received[i] !== SESSION_SIGNATURE[i]) {
+        return err({
+          code: 'bad-signature',
+          offset: i,
+          message: 'session header signature is not 2A 08 41 0A',
+        });
+      }
+    }
+    return ok(undefined);
+  }
   const h = parseSessionHeader(received, maxBody);
   if (!h.ok) return h;
   return ok(SESSION_HEADER_LENGTH + h.value.bodyLength);

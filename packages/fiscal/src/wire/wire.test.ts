@@ -76,6 +76,11 @@ describe('OFD messages', () => {
   it('frames a stream: needs 30 bytes, then knows the length, and refuses foreign headers', () => {
     const { bytes } = receiptMessage();
     expect(frameLength(bytes.subarray(0, 29))).toEqual({ ok: true, value: undefined });
+    expect(frameLength(bytes.subarray(0, 3))).toEqual({ ok: true, value: undefined });
+    expect(frameLength(Uint8Array.of(0x2a, 0x08, 0x00))).toMatchObject({
+      ok: false,
+      error: { code: 'bad-signature', offset: 2 },
+    });
     expect(frameLength(bytes.subarray(0, 30))).toEqual({ ok: true, value: bytes.length });
     expect(frameLength(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n12345'))).toMatchObject({
       ok: false,

@@ -1,0 +1,185 @@
+/** Real processes for end-to-end tests: the `openkassa` command, started and killed like in production. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '../../apps/cli/bin/openkassa.js');
+
+export interface Role {
+  readonly proc: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const started = new Set<Role>();
+
+/** Starts `openkassa <args>` and resolves once its stdout matches `ready`. */
+export async function startRole(
+  args: string[],
+  ready: RegExp,
+  timeoutMs = 20_000,
+): Promise<{ role: Role; match: RegExpMatchArray }> {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const role: Role = {
+    proc,
+    output: () => out,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      await exited;
+      started.delete(role);
+    },
+  };
+  started.add(role);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = ready.exec(out);
+    if (m) return { role, match: m };
+    if (proc.exitCode !== null) throw new Error(`openkassa ${args[0]} exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`openkassa ${args[0]} did not start:\n${out}`);
+    await sleep(50);
+  }
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...started].map((r) => r.stop('SIGKILL')));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `ok-e2e-${prefix}-`));
+}
+
+export async function startOfd(dir: string) {
+  const { role, match } = await startRole(
+    ['ofd-emulator', '--listen', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dir],
+    /tcp:\/\/127\.0\.0\.1:(\d+), API at (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  return { role, port: Number(match[1]), api: match[2]! };
+}
+
+export async function startKkt(fn: string, ofdPort: number, dir: string, extra: string[] = []) {
+  const { role, match } = await startRole(
+    [
+      'kkt-emulator',
+      '--fn',
+      fn,
+      '--ofd',
+      `127.0.0.1:${ofdPort}`,
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      dir,
+      '--ofd-retry-max',
+      '200',
+      ...extra,
+    ],
+    /ATOL JSON tasks at (http:\/\/127\.0\.0\.1:\d+)\/api\/v2\/requests/,
+  );
+  return { role, url: match[1]! };
+}
+
+export interface TaskResult {
+  status: string;
+  errorCode: number;
+  errorDescription: string;
+  result: { fiscalParams?: { fiscalDocumentNumber: number } } | null;
+}
+
+export async function postTasks(url: string, uuid: string, tasks: unknown[]): Promise<number> {
+  const r = await fetch(`${url}/api/v2/requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uuid, request: tasks }),
+  });
+  return r.status;
+}
+
+export async function waitResults(url: string, uuid: string, timeoutMs = 60_000): Promise<TaskResult[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await fetch(`${url}/api/v2/requests/${uuid}`);
+    if (r.status === 200) {
+      const body = (await r.json()) as { results: TaskResult[] };
+      if (body.results.every((x) => x.status !== 'wait' && x.status !== 'inProgress')) return body.results;
+    }
+    if (Date.now() > deadline) throw new Error(`request ${uuid} did not finish`);
+    await sleep(20);
+  }
+}
+
+export function sellTask(i: number) {
+  const price = 10 + (i % 90);
+  return {
+    type: 'sell',
+    operator: { name: 'Кассир' },
+    items: [
+      { type: 'position', name: `Товар ${i}`, price, quantity: 1, amount: price, tax: { type: 'vat22' } },
+      { type: 'position', name: 'Пакет', price: 5, quantity: 2, amount: 10, tax: { type: 'vat10' } },
+    ],
+    payments: [{ type: i % 2 === 0 ? 'cash' : 'electronically', sum: price + 10 }],
+  };
+}
+
+export interface FnStatus {
+  lastFd: number;
+  unconfirmed: number;
+}
+
+export async function fnStatus(url: string): Promise<FnStatus> {
+  return (await (await fetch(`${url}/api/v1/fn`)).json()) as FnStatus;
+}
+
+export async function waitDrained(url: string, timeoutMs = 60_000): Promise<FnStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await fnStatus(url);
+    if (s.unconfirmed === 0) return s;
+    if (Date.now() > deadline) throw new Error(`backlog did not drain: ${JSON.stringify(s)}`);
+    await sleep(100);
+  }
+}
+
+export interface OfdDocument {
+  fn: string;
+  fd: number;
+  form: number;
+  flkOk: boolean;
+  timesReceived: number;
+}
+
+export async function ofdDocuments(api: string, fn: string): Promise<OfdDocument[]> {
+  return (
+    (await (await fetch(`${api}/api/v1/documents?fn=${fn}&limit=100000`)).json()) as {
+      documents: OfdDocument[];
+    }
+  ).documents;
+}
+
+export async function setFaults(api: string, body: unknown): Promise<void> {
+  const r = await fetch(`${api}/api/v1/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (r.status !== 200) throw new Error(`faults: ${r.status}`);
+}
+
+/** 1..last, each exactly once: nothing missing, nothing doubled. */
+export function expectComplete(docs: readonly OfdDocument[], last: number): void {
+  const fds = docs.map((d) => d.fd);
+  const want = Array.from({ length: last }, (_, i) => i + 1);
+  if (JSON.stringify(fds) !== JSON.stringify(want)) {
+    const missing = want.filter((f) => !fds.includes(f));
+    throw new Error(
+      `OFD holds ${fds.length} documents for 1..${last}; missing ${missing.slice(0, 10).join(',')}`,
+    );
+  }
+}
