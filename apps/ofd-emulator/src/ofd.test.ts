@@ -46,6 +46,7 @@ function exchange(port: number, message: Uint8Array, timeoutMs = 2000): Promise<
 }
 
 let ofd: RunningOfdEmulator;
+const dataDir = mkdtempSync(join(tmpdir(), 'ok-ofd-'));
 const signer = new EmulatedSigner();
 const http = (path: string, init?: RequestInit) => fetch(`${ofd.httpUrl}${path}`, init);
 const setFaults = (body: unknown) =>
@@ -63,7 +64,7 @@ beforeAll(async () => {
     {
       listen: { host: '127.0.0.1', port: 0 },
       http: { host: '127.0.0.1', port: 0 },
-      dataDir: mkdtempSync(join(tmpdir(), 'ok-ofd-')),
+      dataDir,
     },
     { warn: () => undefined },
   );
@@ -167,6 +168,18 @@ describe('sandbox OFD', () => {
     const back = await exchange(ofd.tcp.port, msg);
     const bm = back.kind === 'answer' ? parseMessage(back.bytes) : undefined;
     expect(bm?.ok && readOperatorAck(bm.value.container!.document!)?.code).toBe(0);
+  });
+
+  it('keeps what it stored across a restart', async () => {
+    const before = await docs('9999078900005488');
+    await ofd.close();
+    ofd = await startOfdEmulator(
+      { listen: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, dataDir },
+      { warn: () => undefined },
+    );
+    expect(await docs('9999078900005488')).toEqual(before);
+    await exchange(ofd.tcp.port, vector('yandex-ofd_kkt-to-ofd_msg_doc11_ffd105.hex'));
+    expect((await docs('9999078900005488'))[0]).toMatchObject({ fd: 1, timesReceived: 3 });
   });
 
   it('validates its HTTP input', async () => {

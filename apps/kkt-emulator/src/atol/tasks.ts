@@ -1,4 +1,4 @@
-import { decimalFromNumber, lineAmount, type Decimal, type ReceiptLine } from '@openkassa/fiscal';
+import { decimalFromNumber, lineAmount, VatRate, type Decimal, type ReceiptLine } from '@openkassa/fiscal';
 import { DriverError, failure, type DriverFailure } from './errors.js';
 import type { Payments, ReceiptCommand } from '../fn/fiscal-drive.js';
 
@@ -94,28 +94,18 @@ const TAXATION: Record<string, number> = {
   esn: 16,
   patent: 32,
 };
+// The driver's tax names are our VatRate names, plus short and legacy aliases (18 % became 20 %).
 const TAX: Record<string, number> = {
-  vat20: 1,
-  '20': 1,
-  vat18: 1,
-  '18': 1,
-  vat10: 2,
-  '10': 2,
-  vat120: 3,
-  '120': 3,
-  vat118: 3,
-  '118': 3,
-  vat110: 4,
-  '110': 4,
-  vat0: 5,
-  '0': 5,
-  none: 6,
-  vat5: 7,
-  vat7: 8,
-  vat105: 9,
-  vat107: 10,
-  vat22: 11,
-  vat122: 12,
+  ...VatRate,
+  '20': VatRate.vat20,
+  '10': VatRate.vat10,
+  '120': VatRate.vat120,
+  '110': VatRate.vat110,
+  '0': VatRate.vat0,
+  vat18: VatRate.vat20,
+  '18': VatRate.vat20,
+  vat118: VatRate.vat120,
+  '118': VatRate.vat120,
 };
 const PAYMENT_METHOD: Record<string, number> = {
   fullPrepayment: 1,
