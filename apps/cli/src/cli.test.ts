@@ -143,14 +143,14 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       JSON.stringify({ data: join(root, 'from-file'), migrate: { data: join(root, 'from-section') } }),
     );
     await run(['--config', cfg, 'migrate']);
-    expect(existsSync(join(root, 'from-section', 'openkassa.sqlite'))).toBe(true);
+    expect(existsSync(join(root, 'from-section', 'server.sqlite'))).toBe(true);
     await run(['migrate'], { env: { OPENKASSA_CONFIG: cfg, OPENKASSA_DATA: join(root, 'from-env') } });
-    expect(existsSync(join(root, 'from-env', 'openkassa.sqlite'))).toBe(true);
+    expect(existsSync(join(root, 'from-env', 'server.sqlite'))).toBe(true);
     const r = await run(['migrate', '--data', join(root, 'from-flag')], {
       env: { OPENKASSA_DATA: join(root, 'from-env') },
     });
     expect(r.out).toMatch(/from-flag/);
-    expect(existsSync(join(root, 'from-flag', 'openkassa.sqlite'))).toBe(true);
+    expect(existsSync(join(root, 'from-flag', 'server.sqlite'))).toBe(true);
   });
 
   it('names a broken config file', async () => {
@@ -167,7 +167,9 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
     try {
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
-      expect(first.out).toMatch(/applied 1 migration\(s\).*0001-app-meta/);
+      expect(first.out).toMatch(
+        /applied 3 migration\(s\).*0001-app-meta, 0002-fiscal-relay, 0003-fiscal-documents/,
+      );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);
     } finally {

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Database } from '@openkassa/db';
+import { toHex } from '@openkassa/fiscal';
 import { FAULT_HELP, FAULT_MODES, isFaultMode, type FaultState } from './faults.js';
 import { documentStats, listDocuments, type OfdSchema } from './store.js';
 
@@ -47,6 +48,7 @@ export function buildOfdApp(ctx: OfdAppContext): FastifyInstance {
         firstReceivedAt: r.first_received_at,
         lastReceivedAt: r.last_received_at,
         fnsJson: r.fns_json === null ? null : (JSON.parse(r.fns_json) as unknown),
+        ...(q.raw === '1' && { messageHex: toHex(new Uint8Array(r.message)) }),
       })),
     };
   });

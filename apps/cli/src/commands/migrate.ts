@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { openDatabase, parseDbUrl, type DbConfig } from '@openkassa/db';
+import { serverMigrations } from '@openkassa/server';
 import type { Io } from '../io.js';
 
 export function dbConfigFrom(io: Io, opts: { db?: string; data?: string }, fileName: string): DbConfig {
@@ -10,12 +11,14 @@ export function dbConfigFrom(io: Io, opts: { db?: string; data?: string }, fileN
 
 export function migrateCommand(io: Io): Command {
   return new Command('migrate')
-    .description('Create or update the database schema (SQLite file in --data, or PostgreSQL with --db)')
+    .description(
+      'Create or update the cash server database schema (SQLite file in --data, or PostgreSQL with --db)',
+    )
     .addOption(new Option('--data <dir>', 'data folder holding the embedded SQLite database'))
     .addOption(new Option('--db <url>', 'postgres://user@host:port/db[?schema=name] instead of SQLite'))
     .action(async (opts: { data?: string; db?: string }) => {
-      const config = dbConfigFrom(io, opts, 'openkassa.sqlite');
-      const db = openDatabase(config);
+      const config = dbConfigFrom(io, opts, 'server.sqlite');
+      const db = openDatabase(config, { migrations: serverMigrations });
       try {
         const r = await db.migrate();
         const where =

@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseDbUrl } from '@openkassa/db';
+import { startServer, type WarnAge } from '@openkassa/server';
+import type { Io } from '../io.js';
+import { hostPort, integer, untilSignal } from '../options.js';
+
+type Addr = { host: string; port: number };
+
+/** "24h,5d" → warning ages. */
+function warnAges(value: string): WarnAge[] {
+  return value.split(',').map((part) => {
+    const m = /^(\d+)([mhd])$/.exec(part.trim());
+    if (!m) throw new InvalidArgumentError(`expected ages like 24h,5d, got "${value}"`);
+    return {
+      label: part.trim(),
+      seconds: Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as 'm' | 'h' | 'd'],
+    };
+  });
+}
+
+export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal): Command {
+  return new Command('server')
+    .description(
+      'Run a cash server: the fiscal relay (store-and-forward to the OFD or another cash server) and its HTTP API',
+    )
+    .addOption(new Option('--data <dir>', 'folder of the embedded SQLite database').default('.'))
+    .addOption(new Option('--db <url>', 'postgres://user@host:port/db[?schema=name] instead of SQLite'))
+    .addOption(
+      new Option('--http <host:port>', 'HTTP API, /healthz, /metrics')
+        .argParser(hostPort)
+        .default(hostPort('127.0.0.1:8080'), '127.0.0.1:8080'),
+    )
+    .addOption(
+      new Option('--relay <host:port>', 'OFD-protocol port the ККТ (or store servers) send to')
+        .argParser(hostPort)
+        .default(hostPort('0.0.0.0:7777'), '0.0.0.0:7777'),
+    )
+    .addOption(
+      new Option('--ofd <host:port>', 'the operator (OFD) to forward to')
+        .argParser(hostPort)
+        .conflicts('upstreamRelay'),
+    )
+    .addOption(
+      new Option(
+        '--upstream-relay <host:port>',
+        'another cash server to forward to (e.g. the head office)',
+      ).argParser(hostPort),
+    )
+    .addOption(
+      new Option(
+        '--answer-wait <ms>',
+        'how long a ККТ connection waits for the answer before it is told to retry',
+      )
+        .argParser(integer(0, 120_000))
+        .default(3000),
+    )
+    .addOption(
+      new Option('--upstream-timeout <ms>', 'wait for the upstream answer')
+        .argParser(integer(100, 600_000))
+        .default(10_000),
+    )
+    .addOption(
+      new Option('--retry-max <ms>', 'longest pause between delivery attempts')
+        .argParser(integer(10, 3_600_000))
+        .default(60_000),
+    )
+    .addOption(
+      new Option('--warn-ages <list>', "warn when a ФН's oldest unconfirmed document passes these ages")
+        .argParser(warnAges)
+        .default(warnAges('24h,5d'), '24h,5d'),
+    )
+    .action(
+      async (o: {
+        data: string;
+        db?: string;
+        http: Addr;
+        relay: Addr;
+        ofd?: Addr;
+        upstreamRelay?: Addr;
+        answerWait: number;
+        upstreamTimeout: number;
+        retryMax: number;
+        warnAges: WarnAge[];
+      }) => {
+        const upstream = o.ofd ?? o.upstreamRelay;
+        if (!upstream) {
+          io.err('openkassa server: give the next hop: --ofd <host:port> or --upstream-relay <host:port>\n');
+          io.setExitCode(2);
+          return;
+        }
+        const server = await startServer({
+          ...(o.db !== undefined ? { db: parseDbUrl(o.db) } : { dataDir: resolve(io.cwd, o.data) }),
+          http: o.http,
+          relay: o.relay,
+          upstream,
+          answerWaitMs: o.answerWait,
+          upstreamTimeoutMs: o.upstreamTimeout,
+          retryMaxMs: o.retryMax,
+          retryMinMs: Math.min(1000, o.retryMax),
+          warnAges: o.warnAges,
+        });
+        io.out(
+          `cash server: relay on tcp://${server.relay.host}:${server.relay.port} → ${o.ofd ? 'OFD' : 'upstream relay'} ${upstream.host}:${upstream.port}; ` +
+            `API at ${server.httpUrl} (/api/v1/fiscal/backlog, /metrics, /api/v1/openapi.json); ` +
+            `database ${o.db !== undefined ? 'PostgreSQL' : `SQLite in ${resolve(io.cwd, o.data)}`}\n`,
+        );
+        await stop();
+        await server.close();
+      },
+    );
+}

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { openDatabase, type DbConfig } from '@openkassa/db';
+import { buildServerApp } from './app.js';
+import { DEFAULT_WARN_AGES, fnBacklog, type WarnAge } from './fiscal/backlog.js';
+import { createMetrics } from './metrics.js';
+import { serverMigrations } from './migrations.js';
+import { AnswerHub } from './relay/answers.js';
+import { Forwarder } from './relay/forwarder.js';
+import { releaseAllClaims } from './relay/relay.repo.js';
+import { relayService } from './relay/relay.service.js';
+import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/relay.tcp.js';
+import type { ServerSchema } from './schema.js';
+
+export interface ServerConfig {
+  /** Embedded SQLite in this folder, unless `db` is given. */
+  readonly dataDir?: string;
+  readonly db?: DbConfig;
+  readonly http: { host: string; port: number };
+  readonly relay: { host: string; port: number };
+  /** The next hop: an OFD or another cash server's relay port. */
+  readonly upstream: { host: string; port: number };
+  readonly answerWaitMs?: number;
+  readonly upstreamTimeoutMs?: number;
+  readonly concurrency?: number;
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  readonly pollMs?: number;
+  readonly warnAges?: readonly WarnAge[];
+  readonly limits?: RelayLimits;
+}
+
+export interface RunningServer {
+  readonly httpUrl: string;
+  readonly relay: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+export interface ServerLog {
+  info(m: string): void;
+  warn(m: string): void;
+}
+
+const consoleLog: ServerLog = {
+  info: (m) => {
+    console.log(m);
+  },
+  warn: (m) => {
+    console.warn(m);
+  },
+};
+
+export async function startServer(config: ServerConfig, log: ServerLog = consoleLog): Promise<RunningServer> {
+  const dbConfig: DbConfig = config.db ?? {
+    kind: 'sqlite',
+    file: join(config.dataDir ?? '.', 'server.sqlite'),
+  };
+  const db = openDatabase<ServerSchema>(dbConfig, {
+    migrations: serverMigrations,
+    log: { error: (m, e) => log.warn(`${m}: ${String(e)}`) },
+  });
+  await db.migrate();
+  // One process owns an SQLite database: whatever a killed run had claimed is free again.
+  if (db.dialect === 'sqlite') await releaseAllClaims(db);
+  const clock = { now: () => new Date() };
+  const warnAges = config.warnAges ?? DEFAULT_WARN_AGES;
+  const backlogSummary = async () => {
+    const rows = await fnBacklog(db, clock.now(), warnAges, true);
+    const fnOver: Record<string, number> = {};
+    for (const a of warnAges)
+      fnOver[a.label] = rows.filter((r) => (r.oldestAgeSeconds ?? 0) >= a.seconds).length;
+    return {
+      documents: rows.reduce((s, r) => s + r.unconfirmed, 0),
+      fnOver,
+      oldestAgeSeconds: Math.max(0, ...rows.map((r) => r.oldestAgeSeconds ?? 0)),
+    };
+  };
+  const metrics = createMetrics(backlogSummary);
+  const hub = new AnswerHub();
+  const forwarder = new Forwarder({
+    db,
+    hub,
+    metrics,
+    log,
+    clock,
+    config: {
+      upstream: config.upstream,
+      node: `node-${randomBytes(6).toString('hex')}`,
+      answerTimeoutMs: config.upstreamTimeoutMs ?? 10_000,
+      concurrency: config.concurrency ?? 64,
+      retryMinMs: config.retryMinMs ?? 1000,
+      retryMaxMs: config.retryMaxMs ?? 60_000,
+      pollMs: config.pollMs ?? 500,
+    },
+  });
+  const forwarding = forwarder.run().catch((e: unknown) => {
+    log.warn(`forwarder stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  });
+  const service = relayService({
+    db,
+    hub,
+    forwarder,
+    metrics,
+    clock,
+    answerWaitMs: config.answerWaitMs ?? 3000,
+  });
+  const relay = await startRelayListener(
+    config.relay.host,
+    config.relay.port,
+    (bytes, m) => service.handle(bytes, m),
+    log,
+    (reason) => metrics.refused.inc({ reason }),
+    config.limits ?? DEFAULT_LIMITS,
+  );
+  const warner = startBacklogWarnings(() => fnBacklog(db, clock.now(), warnAges, true), log);
+  const app = buildServerApp({ db, metrics, warnAges, clock });
+  const httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
+  return {
+    httpUrl,
+    relay: relay.address(),
+    async close() {
+      clearInterval(warner);
+      await relay.close();
+      await app.close();
+      forwarder.stop();
+      await forwarding;
+      await db.close();
+    },
+  };
+}
+
+/** Logs a ФН when its oldest unconfirmed document passes a warning age (once per level). */
+function startBacklogWarnings(
+  backlog: () => Promise<
+    { fn: string; warning: string | null; oldestAgeSeconds: number | null; unconfirmed: number }[]
+  >,
+  log: ServerLog,
+): NodeJS.Timeout {
+  const reported = new Map<string, string>();
+  const check = () => {
+    backlog().then(
+      (rows) => {
+        for (const r of rows) {
+          if (r.warning && reported.get(r.fn) !== r.warning) {
+            log.warn(
+              `ФН ${r.fn}: ${r.unconfirmed} document(s) unconfirmed, the oldest ${Math.floor((r.oldestAgeSeconds ?? 0) / 3600)} h old (over ${r.warning}); a ФН blocks after 30 days`,
+            );
+            reported.set(r.fn, r.warning);
+          }
+          if (!r.warning) reported.delete(r.fn);
+        }
+      },
+      () => undefined,
+    );
+  };
+  const t = setInterval(check, 60_000);
+  t.unref();
+  setTimeout(check, 2000).unref();
+  return t;
+}

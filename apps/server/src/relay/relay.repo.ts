@@ -1,0 +1,187 @@
+import type { Database, Tx } from '@openkassa/db';
+import type { FiscalDocument } from '@openkassa/fiscal';
+import { recordDocument } from '../fiscal/fiscal.repo.js';
+import type { ServerSchema } from '../schema.js';
+
+export interface IncomingMessage {
+  readonly fn: string;
+  readonly fd: number;
+  readonly form: number;
+  readonly bytes: Uint8Array;
+  /** The plaintext document, when the body is not encrypted. */
+  readonly document?: FiscalDocument;
+}
+
+export type StoreOutcome =
+  { readonly kind: 'new' } | { readonly kind: 'known'; readonly answer?: Uint8Array };
+
+/**
+ * Stores a message durably, once per (ФН, ФД). A repeat only counts and, if the OFD has already
+ * answered, returns the stored answer for the ККТ. New plaintext documents are parsed into the
+ * central database in the same transaction.
+ */
+export async function storeIncoming(
+  tx: Tx<ServerSchema>,
+  m: IncomingMessage,
+  now: string,
+): Promise<StoreOutcome> {
+  const inserted = await tx.db
+    .insertInto('fiscal_messages')
+    .values({
+      fn: m.fn,
+      fd: m.fd,
+      form: m.form,
+      message: m.bytes,
+      first_received_at: now,
+      last_seen_at: now,
+      times_received: 1,
+      state: 'received',
+      attempts: 0,
+      next_attempt_at: now,
+      claimed_by: null,
+      claimed_until: null,
+      forwarded_at: null,
+      answer: null,
+      answer_code: null,
+      answered_at: null,
+      last_error: null,
+    })
+    .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
+    .returning('fd')
+    .executeTakeFirst();
+  if (inserted) {
+    if (m.document) await recordDocument(tx.db, m.fn, m.fd, m.document, now);
+    return { kind: 'new' };
+  }
+  const existing = await tx.db
+    .updateTable('fiscal_messages')
+    .set((eb) => ({ times_received: eb('times_received', '+', 1), last_seen_at: now }))
+    .where('fn', '=', m.fn)
+    .where('fd', '=', m.fd)
+    .returning(['answer'])
+    .executeTakeFirstOrThrow();
+  return existing.answer ? { kind: 'known', answer: new Uint8Array(existing.answer) } : { kind: 'known' };
+}
+
+export async function storedAnswer(
+  db: Database<ServerSchema>,
+  fn: string,
+  fd: number,
+): Promise<Uint8Array | undefined> {
+  const r = await db.db
+    .selectFrom('fiscal_messages')
+    .select('answer')
+    .where('fn', '=', fn)
+    .where('fd', '=', fd)
+    .executeTakeFirst();
+  return r?.answer ? new Uint8Array(r.answer) : undefined;
+}
+
+export interface Claimed {
+  readonly fn: string;
+  readonly fd: number;
+  readonly message: Uint8Array;
+  readonly attempts: number;
+}
+
+/**
+ * Claims due, unanswered messages for this node until `leaseUntil`. On PostgreSQL rows another
+ * node is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite's write lock serialises claims.
+ */
+export async function claimDue(
+  db: Database<ServerSchema>,
+  node: string,
+  now: string,
+  leaseUntil: string,
+  limit: number,
+): Promise<Claimed[]> {
+  return db.transaction(async (tx) => {
+    let q = tx.db
+      .selectFrom('fiscal_messages')
+      .select(['fn', 'fd', 'message', 'attempts'])
+      .where('state', '!=', 'answered')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit);
+    if (db.dialect === 'postgres') q = q.forUpdate().skipLocked();
+    const rows = await q.execute();
+    if (rows.length === 0) return [];
+    for (const r of rows) {
+      await tx.db
+        .updateTable('fiscal_messages')
+        .set({ claimed_by: node, claimed_until: leaseUntil })
+        .where('fn', '=', r.fn)
+        .where('fd', '=', r.fd)
+        .execute();
+    }
+    return rows.map((r) => ({
+      fn: r.fn,
+      fd: r.fd,
+      message: new Uint8Array(r.message),
+      attempts: r.attempts,
+    }));
+  });
+}
+
+export async function recordAnswer(
+  db: Database<ServerSchema>,
+  fn: string,
+  fd: number,
+  answer: Uint8Array,
+  code: number | null,
+  now: string,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.db
+      .updateTable('fiscal_messages')
+      .set((eb) => ({
+        state: 'answered',
+        answer,
+        answer_code: code,
+        answered_at: now,
+        forwarded_at: now,
+        attempts: eb('attempts', '+', 1),
+        claimed_by: null,
+        claimed_until: null,
+        last_error: null,
+      }))
+      .where('fn', '=', fn)
+      .where('fd', '=', fd)
+      .where('state', '!=', 'answered')
+      .execute();
+  });
+}
+
+export async function recordFailure(
+  db: Database<ServerSchema>,
+  fn: string,
+  fd: number,
+  f: { sent: boolean; error: string; nextAttemptAt: string; now: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.db
+      .updateTable('fiscal_messages')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_error: f.error,
+        next_attempt_at: f.nextAttemptAt,
+        claimed_by: null,
+        claimed_until: null,
+        ...(f.sent && { state: 'forwarded' as const, forwarded_at: f.now }),
+      }))
+      .where('fn', '=', fn)
+      .where('fd', '=', fd)
+      .where('state', '!=', 'answered')
+      .execute();
+  });
+}
+
+/** A single-process server (SQLite) owns every claim: release what a killed run left behind. */
+export async function releaseAllClaims(db: Database<ServerSchema>): Promise<void> {
+  await db.db
+    .updateTable('fiscal_messages')
+    .set({ claimed_by: null, claimed_until: null })
+    .where('claimed_by', 'is not', null)
+    .execute();
+}

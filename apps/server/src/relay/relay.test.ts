@@ -1,0 +1,280 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
+import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
+import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
+import { startServer, type RunningServer } from '../main.js';
+
+const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
+const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
+const quiet = { info: () => undefined, warn: () => undefined };
+
+type Reply = { kind: 'answer'; bytes: Uint8Array } | { kind: 'closed' } | { kind: 'timeout' };
+
+function send(
+  port: number,
+  chunks: Uint8Array[],
+  opts: { timeoutMs?: number; gapMs?: number } = {},
+): Promise<Reply> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let buf: Uint8Array = new Uint8Array(0);
+    let done = false;
+    const finish = (r: Reply) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      s.destroy();
+      resolve(r);
+    };
+    const t = setTimeout(() => finish({ kind: 'timeout' }), opts.timeoutMs ?? 5000);
+    s.on('connect', () => {
+      void (async () => {
+        for (const c of chunks) {
+          if (s.destroyed) return;
+          s.write(c);
+          if (opts.gapMs) await new Promise((r) => setTimeout(r, opts.gapMs));
+        }
+      })();
+    });
+    s.on('data', (c: Buffer) => {
+      buf = concatBytes([buf, c]);
+      const len = frameLength(buf);
+      if (len.ok && len.value !== undefined && buf.length >= len.value)
+        finish({ kind: 'answer', bytes: buf.slice(0, len.value) });
+    });
+    s.on('error', () => finish({ kind: 'closed' }));
+    s.on('close', () => finish({ kind: 'closed' }));
+  });
+}
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`fiscal relay [${dialect}]`, () => {
+    let ofd: RunningOfdEmulator;
+    let hq: RunningServer;
+    let store: RunningServer;
+    const dbs: TestDatabase[] = [];
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (m: string) => warnings.push(m) };
+
+    beforeAll(async () => {
+      ofd = await startOfdEmulator(
+        {
+          listen: { host: '127.0.0.1', port: 0 },
+          http: { host: '127.0.0.1', port: 0 },
+          dataDir: mkdtempSync(join(tmpdir(), 'ok-relay-ofd-')),
+        },
+        quiet,
+      );
+      const hqDb = await createTestDatabase(dialect);
+      const storeDb = await createTestDatabase('sqlite');
+      dbs.push(hqDb, storeDb);
+      const common = {
+        http: { host: '127.0.0.1', port: 0 },
+        relay: { host: '127.0.0.1', port: 0 },
+        retryMinMs: 50,
+        retryMaxMs: 200,
+        pollMs: 50,
+        upstreamTimeoutMs: 2000,
+      };
+      hq = await startServer({ ...common, db: hqDb.config, upstream: ofd.tcp, answerWaitMs: 1500 }, quiet);
+      store = await startServer(
+        {
+          ...common,
+          db: storeDb.config,
+          upstream: hq.relay,
+          answerWaitMs: 1000,
+          limits: { frameTimeoutMs: 300, idleTimeoutMs: 5000, maxConnections: 1000 },
+        },
+        log,
+      );
+    });
+    afterAll(async () => {
+      await store.close();
+      await hq.close();
+      await ofd.close();
+      for (const d of dbs) await d.drop();
+    });
+
+    const ofdDocs = async (fn: string) =>
+      (
+        (await (await fetch(`${ofd.httpUrl}/api/v1/documents?fn=${fn}&raw=1`)).json()) as {
+          documents: { fd: number; timesReceived: number; messageHex: string }[];
+        }
+      ).documents;
+
+    it('relays a real recorded message through two relays byte for byte, and its answer back byte for byte', async () => {
+      const msg = vector('yandex-ofd_kkt-to-ofd_msg_doc11_ffd105.hex');
+      const reply = await send(store.relay.port, [msg]);
+      if (reply.kind !== 'answer') throw new Error(reply.kind);
+      const at = (await ofdDocs('9999078900005488')).find((d) => d.fd === 1)!;
+      expect(at.messageHex).toBe(toHex(msg));
+      // what the OFD answered, as the head office stored it, is what the sender got
+      const hqDoc = (await (
+        await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488`)
+      ).json()) as { documents: { state: string; answerCode: number; parsed: unknown }[] };
+      expect(hqDoc.documents[0]).toMatchObject({ state: 'answered', answerCode: 0 });
+      expect(hqDoc.documents[0]!.parsed).not.toBeNull();
+      const m = parseMessage(reply.bytes);
+      expect(m.ok && readOperatorAck(m.value.container!.document!)).toMatchObject({
+        code: 0,
+        fnNumber: '9999078900005488',
+        fdNumber: 1,
+      });
+      const again = await send(store.relay.port, [msg]);
+      expect(again.kind === 'answer' && toHex(again.bytes)).toBe(toHex(reply.bytes));
+      expect(at.timesReceived).toBe(1); // the repeat was answered from storage, not sent again
+      expect((await ofdDocs('9999078900005488')).find((d) => d.fd === 1)!.timesReceived).toBe(1);
+    });
+
+    it('when the answer is late, the sender gets it from storage on its next try, and the OFD sees the document once', async () => {
+      await fetch(`${ofd.httpUrl}/api/v1/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ mode: 'slow', delayMs: 1800 }), // inside the upstream timeout, beyond the ККТ's wait
+      });
+      const msg = vector('synthetic_kkt-to-ofd_msg_receipt_doc3.hex');
+      const first = await send(store.relay.port, [msg], { timeoutMs: 6000 });
+      expect(first.kind).toBe('closed'); // no answer within the wait: told to retry
+      await fetch(`${ofd.httpUrl}/api/v1/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ mode: 'normal' }),
+      });
+      let second: Reply = { kind: 'closed' };
+      for (let i = 0; i < 20 && second.kind !== 'answer'; i++) {
+        await new Promise((r) => setTimeout(r, 300));
+        second = await send(store.relay.port, [msg]);
+      }
+      expect(second.kind).toBe('answer');
+      expect((await ofdDocs('9999078900001366')).find((d) => d.fd === 35)!.timesReceived).toBe(1);
+    });
+
+    it('refuses malformed input with a log line, stores nothing, and keeps serving others', async () => {
+      const count = async () =>
+        (
+          (await (await fetch(`${store.httpUrl}/api/v1/fiscal/backlog?all=1`)).json()) as {
+            fns: { documents: number }[];
+          }
+        ).fns.reduce((a, f) => a + f.documents, 0);
+      const before = await count();
+      const good = vector('yandex-ofd_kkt-to-ofd_msg_doc11_ffd105.hex');
+      const badLength = good.slice();
+      badLength[24] = 0x00; // body length 0x0100 but more follows: the container length disagrees
+      badLength[25] = 0x01;
+      const wrongContainer = good.slice();
+      wrongContainer[30] = 0xff; // container length field
+      const n0 = warnings.length;
+      const results = await Promise.all([
+        send(store.relay.port, [new TextEncoder().encode('GET / HTTP/1.1\r\nHost: relay\r\n\r\n')]),
+        send(store.relay.port, [badLength]),
+        send(store.relay.port, [wrongContainer]),
+        send(store.relay.port, [good.slice(0, 100)], { timeoutMs: 2000 }), // truncated: never completes
+        send(store.relay.port, [Uint8Array.from({ length: 64 }, (_, i) => (i * 37) % 256)]),
+        send(
+          store.relay.port,
+          Array.from({ length: 40 }, (_, i) => good.subarray(i, i + 1)),
+          { gapMs: 50, timeoutMs: 4000 },
+        ), // slowloris
+        send(store.relay.port, [good]), // a valid client at the same time
+      ]);
+      expect(results.slice(0, 6).map((r) => r.kind)).toEqual([
+        'closed',
+        'closed',
+        'closed',
+        'closed',
+        'closed',
+        'closed',
+      ]);
+      expect(results[6].kind).toBe('answer');
+      expect(warnings.length - n0).toBeGreaterThanOrEqual(6);
+      expect(warnings.slice(n0).join('\n')).toMatch(/signature|length|not complete/);
+      expect(await count()).toBe(before);
+      const metrics = await (await fetch(`${store.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/openkassa_relay_refused_total\{reason="bad-signature"\} [1-9]/);
+      expect(metrics).toMatch(/openkassa_relay_refused_total\{reason="slow-frame"\} [1-9]/);
+    });
+
+    it('shows the backlog per ФН, warns past the configured ages, and counts it in /metrics', async () => {
+      const b = (await (await fetch(`${hq.httpUrl}/api/v1/fiscal/backlog?all=1`)).json()) as {
+        fns: { fn: string; unconfirmed: number; documents: number; warning: null }[];
+      };
+      expect(b.fns).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ fn: '9999078900005488', unconfirmed: 0, documents: 1, warning: null }),
+        ]),
+      );
+      const m = await (await fetch(`${hq.httpUrl}/metrics`)).text();
+      expect(m).toMatch(/openkassa_fiscal_backlog_documents 0/);
+      expect(m).toMatch(/openkassa_fiscal_fn_over_age\{age="24h"\} 0/);
+    });
+
+    it('validates API input and serves health and OpenAPI', async () => {
+      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents`)).status).toBe(400);
+      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&limit=0`)).status).toBe(
+        400,
+      );
+      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&from=x`)).status).toBe(
+        400,
+      );
+      expect(await (await fetch(`${hq.httpUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+      const api = (await (await fetch(`${hq.httpUrl}/api/v1/openapi.json`)).json()) as {
+        openapi: string;
+        paths: Record<string, unknown>;
+      };
+      expect(api.openapi).toBe('3.1.0');
+      expect(Object.keys(api.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/v1/fiscal/backlog',
+          '/api/v1/fiscal/documents',
+          '/metrics',
+          '/healthz',
+        ]),
+      );
+    });
+  });
+}
+
+describe('backlog warnings', () => {
+  it('warns in the log and in /metrics when the oldest unconfirmed document passes a warning age', async () => {
+    const t = await createTestDatabase('sqlite');
+    const warnings: string[] = [];
+    // The upstream is a closed port: nothing is ever confirmed.
+    const s = await startServer(
+      {
+        db: t.config,
+        http: { host: '127.0.0.1', port: 0 },
+        relay: { host: '127.0.0.1', port: 0 },
+        upstream: { host: '127.0.0.1', port: 1 },
+        answerWaitMs: 100,
+        retryMinMs: 50,
+        retryMaxMs: 100,
+        warnAges: [{ label: '1s', seconds: 1 }],
+      },
+      { info: () => undefined, warn: (m) => warnings.push(m) },
+    );
+    try {
+      expect((await send(s.relay.port, [vector('synthetic_kkt-to-ofd_msg_receipt_doc3.hex')])).kind).toBe(
+        'closed',
+      );
+      await new Promise((r) => setTimeout(r, 2500));
+      const b = (await (await fetch(`${s.httpUrl}/api/v1/fiscal/backlog`)).json()) as {
+        fns: { fn: string; unconfirmed: number; warning: string | null }[];
+      };
+      expect(b.fns).toEqual([
+        expect.objectContaining({ fn: '9999078900001366', unconfirmed: 1, warning: '1s' }),
+      ]);
+      expect(await (await fetch(`${s.httpUrl}/metrics`)).text()).toMatch(
+        /openkassa_fiscal_fn_over_age\{age="1s"\} 1/,
+      );
+      expect(warnings.join('\n')).toMatch(/ФН 9999078900001366: 1 document\(s\) unconfirmed.*over 1s/);
+    } finally {
+      await s.close();
+      await t.drop();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import type { CoreSchema } from '@openkassa/db';
+
+/** The relay's store: one row per (ФН, ФД), the message as received and the OFD's answer. */
+export interface FiscalMessagesTable {
+  fn: string;
+  fd: number;
+  form: number;
+  message: Uint8Array;
+  first_received_at: string;
+  last_seen_at: string;
+  times_received: number;
+  /** received → forwarded (sent, no answer yet) → answered. */
+  state: 'received' | 'forwarded' | 'answered';
+  attempts: number;
+  next_attempt_at: string;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  forwarded_at: string | null;
+  answer: Uint8Array | null;
+  answer_code: number | null;
+  answered_at: string | null;
+  last_error: string | null;
+}
+
+/** Parsed documents: the central fiscal database. */
+export interface FiscalDocumentsTable {
+  fn: string;
+  fd: number;
+  form: number;
+  ffd: string | null;
+  fiscal_time: number | null;
+  shift_number: number | null;
+  receipt_number: number | null;
+  operation_type: number | null;
+  total: number | null;
+  cash: number | null;
+  ecash: number | null;
+  prepaid: number | null;
+  credit: number | null;
+  provision: number | null;
+  kkt_reg_id: string | null;
+  user_inn: string | null;
+  cashier: string | null;
+  flk_ok: number;
+  flk_json: string;
+  fns_json: string;
+  received_at: string;
+}
+
+export interface FiscalItemsTable {
+  fn: string;
+  fd: number;
+  line_no: number;
+  name: string | null;
+  price: number | null;
+  /** Exact decimal text ("0.345"). */
+  quantity: string | null;
+  sum: number | null;
+  vat_rate: number | null;
+  vat_sum: number | null;
+  payment_method: number | null;
+  product_type: number | null;
+  measure: number | null;
+}
+
+export interface ServerSchema extends CoreSchema {
+  fiscal_messages: FiscalMessagesTable;
+  fiscal_documents: FiscalDocumentsTable;
+  fiscal_items: FiscalItemsTable;
+}
