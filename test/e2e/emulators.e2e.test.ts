@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   expectComplete,
   fnStatus,
@@ -15,7 +15,7 @@ import {
   waitResults,
 } from './support.js';
 
-afterAll(stopAll);
+afterEach(stopAll);
 
 /** Opens a shift and sells `n` receipts in requests of `batch` tasks; returns the ФД numbers. */
 async function sell(url: string, prefix: string, from: number, n: number, batch = 50): Promise<number[]> {

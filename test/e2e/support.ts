@@ -183,3 +183,25 @@ export function expectComplete(docs: readonly OfdDocument[], last: number): void
     );
   }
 }
+
+/** A port that was free a moment ago, for roles that must come back on the same port after a kill. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = a && typeof a === 'object' ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServerRole(args: string[]) {
+  const { role, match } = await startRole(
+    ['server', ...args],
+    /relay on tcp:\/\/127\.0\.0\.1:(\d+).*API at (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  return { role, relayPort: Number(match[1]), api: match[2]! };
+}

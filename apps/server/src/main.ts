@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type DbConfig } from '@openkassa/db';
 import { buildServerApp } from './app.js';
@@ -7,7 +8,7 @@ import { createMetrics } from './metrics.js';
 import { serverMigrations } from './migrations.js';
 import { AnswerHub } from './relay/answers.js';
 import { Forwarder } from './relay/forwarder.js';
-import { releaseAllClaims } from './relay/relay.repo.js';
+import { releaseClaims } from './relay/relay.repo.js';
 import { relayService } from './relay/relay.service.js';
 import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/relay.tcp.js';
 import type { ServerSchema } from './schema.js';
@@ -28,6 +29,8 @@ export interface ServerConfig {
   readonly pollMs?: number;
   readonly warnAges?: readonly WarnAge[];
   readonly limits?: RelayLimits;
+  /** Name of this node in forwarding claims; default host:relay-port. */
+  readonly nodeId?: string;
 }
 
 export interface RunningServer {
@@ -60,8 +63,12 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     log: { error: (m, e) => log.warn(`${m}: ${String(e)}`) },
   });
   await db.migrate();
-  // One process owns an SQLite database: whatever a killed run had claimed is free again.
-  if (db.dialect === 'sqlite') await releaseAllClaims(db);
+  // Stable across restarts (host and relay port), so a restarted node takes back its own claims;
+  // two live nodes never share it, since one host can bind a port only once.
+  const node =
+    config.nodeId ??
+    `${hostname()}:${config.relay.port === 0 ? randomBytes(6).toString('hex') : config.relay.port}`;
+  await releaseClaims(db, node);
   const clock = { now: () => new Date() };
   const warnAges = config.warnAges ?? DEFAULT_WARN_AGES;
   const backlogSummary = async () => {
@@ -85,7 +92,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     clock,
     config: {
       upstream: config.upstream,
-      node: `node-${randomBytes(6).toString('hex')}`,
+      node,
       answerTimeoutMs: config.upstreamTimeoutMs ?? 10_000,
       concurrency: config.concurrency ?? 64,
       retryMinMs: config.retryMinMs ?? 1000,

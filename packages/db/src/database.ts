@@ -189,8 +189,15 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     if (config.kind === 'postgres' && config.schema !== undefined) {
       await sql.raw(`create schema if not exists ${quoteIdent(config.schema)}`).execute(db);
     }
+    // Kysely looks for its own tables in every schema unless told which one it owns; with two
+    // OpenKassa schemas in one database it would otherwise find the other's and fail.
+    const migrationSchema =
+      config.kind === 'postgres'
+        ? (config.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s)
+        : undefined;
     const migrator = new Migrator({
       db,
+      ...(migrationSchema !== undefined && { migrationTableSchema: migrationSchema }),
       provider: {
         getMigrations: () =>
           Promise.resolve(

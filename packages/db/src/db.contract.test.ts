@@ -158,6 +158,27 @@ describeStorage<TestSchema>('storage core', (ctx) => {
   });
 });
 
+describe('PostgreSQL schemas', () => {
+  it('two OpenKassa schemas in one database migrate independently', async () => {
+    const a = await createTestDatabase('postgres');
+    const b = await createTestDatabase('postgres');
+    const da = openDatabase<TestSchema>(a.config);
+    const db = openDatabase<TestSchema>(b.config);
+    try {
+      expect((await da.migrate()).applied).toEqual(['0001-app-meta']);
+      expect((await db.migrate()).applied).toEqual(['0001-app-meta']);
+      expect((await db.migrate()).applied).toEqual([]);
+      await da.db.insertInto('app_meta').values({ key: 'k', value: 'a', updated_at: 'x' }).execute();
+      expect(await db.db.selectFrom('app_meta').selectAll().execute()).toEqual([]);
+    } finally {
+      await da.close();
+      await db.close();
+      await a.drop();
+      await b.drop();
+    }
+  });
+});
+
 describe('SQLite lock contention between processes', () => {
   it('retries a transaction while another process holds the write lock, then commits', async () => {
     const t = await createTestDatabase('sqlite');

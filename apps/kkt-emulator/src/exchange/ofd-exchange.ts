@@ -18,6 +18,8 @@ export interface ExchangeStatus {
   lastAttemptAt?: string;
   lastError?: string;
   consecutiveFailures: number;
+  /** Answers that arrived but were not valid for the document offered (wrong ФН/ФД, bad signs). */
+  rejectedAnswers: number;
 }
 
 type Checked = { ok: true; code: number; answer: Uint8Array } | { ok: false; reason: string };
@@ -36,7 +38,7 @@ export class OfdExchange {
   #stopped = false;
   #wake: (() => void) | undefined;
   #socket: Socket | undefined;
-  readonly #status: ExchangeStatus = { consecutiveFailures: 0 };
+  readonly #status: ExchangeStatus = { consecutiveFailures: 0, rejectedAnswers: 0 };
 
   constructor(deps: {
     db: Database<KktSchema>;
@@ -103,6 +105,10 @@ export class OfdExchange {
       try {
         const frame = await this.#send(new Uint8Array(doc.message));
         outcome = this.#check(frame, doc.fd);
+        if (!outcome.ok) {
+          this.#status.rejectedAnswers++;
+          this.#log.warn(`ФН ${this.#cfg.fn}: answer for ФД ${doc.fd} refused: ${outcome.reason}`);
+        }
       } catch (e) {
         outcome = { ok: false, reason: e instanceof Error ? e.message : String(e) };
       }

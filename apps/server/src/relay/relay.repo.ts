@@ -177,11 +177,15 @@ export async function recordFailure(
   });
 }
 
-/** A single-process server (SQLite) owns every claim: release what a killed run left behind. */
-export async function releaseAllClaims(db: Database<ServerSchema>): Promise<void> {
-  await db.db
+/**
+ * Releases claims a killed run of this node left behind, so its documents need not wait for
+ * the lease to lapse. On SQLite one process owns the database, so every claim is released.
+ */
+export async function releaseClaims(db: Database<ServerSchema>, node: string): Promise<void> {
+  let q = db.db
     .updateTable('fiscal_messages')
     .set({ claimed_by: null, claimed_until: null })
-    .where('claimed_by', 'is not', null)
-    .execute();
+    .where('claimed_by', 'is not', null);
+  if (db.dialect === 'postgres') q = q.where('claimed_by', '=', node);
+  await q.execute();
 }
