@@ -198,22 +198,11 @@ describe('the openkassa command as a process', () => {
     expect(JSON.parse(r.stdout).document.fnsJson.receipt.totalSum).toBe(10750);
   });
 
-  it('sandbox runs the OFD and ККТ emulators, sells in the background, and stops on SIGTERM', async () => {
+  it('sandbox runs ККТ → store → head office → OFD, sells in the background, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ok-sbx-'));
     const proc = spawn(
       process.execPath,
-      [
-        BIN,
-        'sandbox',
-        '--data',
-        join(dir, 'sbx'),
-        '--ofd-port',
-        '0',
-        '--kkt-port',
-        '0',
-        '--sell-every',
-        '200',
-      ],
+      [BIN, 'sandbox', '--data', join(dir, 'sbx'), '--random-ports', '--sell-every', '200'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -227,7 +216,8 @@ describe('the openkassa command as a process', () => {
         await new Promise((r) => setTimeout(r, 50));
       expect(out).toMatch(/CRC ok, FFD 1\.2, ФЛК passed/);
       expect(out).toMatch(/Not in the sandbox yet/);
-      expect(existsSync(join(dir, 'sbx', 'server.sqlite'))).toBe(true);
+      expect(existsSync(join(dir, 'sbx', 'hq', 'server.sqlite'))).toBe(true);
+      const hqApi = /head-office cash server .*backlog (http:\/\/[\d.:]+)\/api/.exec(out)![1]!;
       const api = /received documents (http:\/\/[\d.:]+)\/api\/v1\/documents/.exec(out)![1]!;
       let stored: { fn: string; form: number; flkOk: boolean }[] = [];
       for (let i = 0; i < 100; i++) {
@@ -236,9 +226,14 @@ describe('the openkassa command as a process', () => {
         if (stored.filter((d) => d.form === 3).length >= 4) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(new Set(stored.map((d) => d.fn))).toEqual(new Set(['9999000000000001', '9999000000000002']));
+      expect(new Set(stored.map((d) => d.fn))).toEqual(new Set(['9999000000010001', '9999000000010002']));
       expect(stored.filter((d) => d.form === 3).length).toBeGreaterThanOrEqual(4);
       expect(stored.every((d) => d.flkOk)).toBe(true);
+      // they came through the head office, which parsed them
+      const backlog = (await (await fetch(`${hqApi}/api/v1/fiscal/backlog?all=1`)).json()) as {
+        fns: { fn: string; documents: number }[];
+      };
+      expect(backlog.fns.map((f) => f.fn).sort()).toEqual(['9999000000010001', '9999000000010002']);
     } finally {
       proc.kill('SIGTERM');
     }

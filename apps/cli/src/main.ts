@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { kktEmulatorCommand, ofdEmulatorCommand } from './commands/emulators.js';
 import { fiscalCommand } from './commands/fiscal.js';
 import { migrateCommand } from './commands/migrate.js';
-import { sandboxCommand } from './commands/sandbox.js';
+import { demoCommand, sandboxCommand } from './commands/sandbox.js';
 import { serverCommand } from './commands/server.js';
 import { applyEnvironment, ConfigError } from './config.js';
 import { processIo, type Io } from './io.js';
@@ -21,15 +21,13 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .showHelpAfterError();
   program.addCommand(sandboxCommand(io));
+  program.addCommand(demoCommand(io));
   program.addCommand(fiscalCommand(io));
   program.addCommand(migrateCommand(io));
   program.addCommand(serverCommand(io));
   program.addCommand(kktEmulatorCommand(io));
   program.addCommand(ofdEmulatorCommand(io));
-  program.addHelpText(
-    'after',
-    '\nRoles still to come: till, processing, scales, demo, bench, import, export.\n',
-  );
+  program.addHelpText('after', '\nRoles still to come: till, processing, scales, bench, import, export.\n');
   program.hook('preAction', (_root, action) => {
     applyEnvironment(action, io.env);
   });

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { openDatabase, type CoreSchema } from '@openkassa/db';
 import {
   buildMessage,
   buildReceipt,
@@ -16,123 +15,147 @@ import {
 } from '@openkassa/fiscal';
 import { startKktEmulator, type RunningKktEmulator } from '@openkassa/kkt-emulator';
 import { startOfdEmulator } from '@openkassa/ofd-emulator';
+import { startServer, type RunningServer } from '@openkassa/server';
 import type { Io } from '../io.js';
 import { integer, untilSignal } from '../options.js';
 
-const SANDBOX_FNS = ['9999000000000001', '9999000000000002'];
+interface DemoOptions {
+  data: string;
+  stores: number;
+  registers: number;
+  sellEvery: number;
+  randomPorts?: boolean;
+}
 
 /**
- * The sandbox of `npm start`: runs what exists of the product so far — the OFD emulator and two
- * emulated ККТ with a little background selling — and says plainly what does not exist yet.
+ * The sandbox of `npm start` (and `openkassa demo` with options): an OFD emulator, a head-office
+ * cash server, store cash servers and emulated ККТ chained ККТ → store → head office → OFD, all on
+ * embedded SQLite, with a little background selling. It says plainly what does not exist yet.
  */
 export function sandboxCommand(io: Io, stop: () => Promise<string> = untilSignal): Command {
-  return new Command('sandbox')
+  return withDemoOptions(new Command('sandbox'), 1, 2)
     .description(
-      'Run the sandbox: the parts of OpenKassa that exist so far, on embedded SQLite, saying what runs where',
+      'Run the sandbox: OFD emulator, head office, a store with two emulated ККТ, background selling (what npm start runs)',
     )
-    .addOption(new Option('--data <dir>', 'sandbox data folder').default('.sandbox'))
-    .addOption(
-      new Option('--ofd-port <port>', 'OFD emulator TCP port (its HTTP API is the next port; 0 = any free)')
-        .argParser(integer(0, 65534))
-        .default(7790),
+    .action((o: DemoOptions) => runDemo(io, o, stop));
+}
+
+export function demoCommand(io: Io, stop: () => Promise<string> = untilSignal): Command {
+  return withDemoOptions(new Command('demo'), 2, 3)
+    .description(
+      'Run a demo chain of several stores and registers: ККТ → store servers → head office → OFD emulator',
     )
+    .action((o: DemoOptions) => runDemo(io, o, stop));
+}
+
+function withDemoOptions(c: Command, stores: number, registers: number): Command {
+  return c
+    .addOption(new Option('--data <dir>', 'data folder').default('.sandbox'))
+    .addOption(new Option('--stores <n>', 'store servers').argParser(integer(1, 50)).default(stores))
     .addOption(
-      new Option(
-        '--kkt-port <port>',
-        'HTTP port of the first emulated ККТ (the second uses the next; 0 = any free)',
-      )
-        .argParser(integer(0, 65534))
-        .default(16732),
+      new Option('--registers <n>', 'emulated ККТ per store').argParser(integer(1, 100)).default(registers),
     )
     .addOption(
       new Option('--sell-every <ms>', 'each ККТ sells a receipt this often (0: no background selling)')
         .argParser(integer(0, 3_600_000))
         .default(5000),
     )
-    .action(async (opts: { data: string; ofdPort: number; kktPort: number; sellEvery: number }) => {
-      const dir = resolve(io.cwd, opts.data);
-      mkdirSync(dir, { recursive: true });
-      io.out(`OpenKassa sandbox (data in ${dir})\n\n`);
-      io.out(await prepareStorage(join(dir, 'server.sqlite')));
-      io.out(fiscalSelfCheck());
-
-      const next = (p: number) => (p === 0 ? 0 : p + 1);
-      const ofd = await startOfdEmulator({
-        listen: { host: '127.0.0.1', port: opts.ofdPort },
-        http: { host: '127.0.0.1', port: next(opts.ofdPort) },
-        dataDir: join(dir, 'ofd'),
-      });
-      const kkts: RunningKktEmulator[] = [];
-      for (const [i, fn] of SANDBOX_FNS.entries()) {
-        kkts.push(
-          await startKktEmulator({
-            fn,
-            ofd: ofd.tcp,
-            http: { host: '127.0.0.1', port: opts.kktPort === 0 ? 0 : opts.kktPort + i },
-            dataDir: join(dir, `kkt-${fn}`),
-            ffd: i === 0 ? '1.2' : '1.05',
-            retryMaxMs: 10_000,
-          }),
-        );
-      }
-      io.out(`  OFD       emulator: OFD protocol tcp://${ofd.tcp.host}:${ofd.tcp.port}\n`);
-      io.out(
-        `            received documents ${ofd.httpUrl}/api/v1/documents, fault switch ${ofd.httpUrl}/api/v1/faults\n`,
-      );
-      for (const [i, k] of kkts.entries()) {
-        io.out(
-          `  ККТ ${i + 1}     emulated ФН ${SANDBOX_FNS[i]}: ATOL JSON tasks ${k.httpUrl}/api/v2/requests, ФН status ${k.httpUrl}/api/v1/fn\n`,
-        );
-      }
-      const seller =
-        opts.sellEvery > 0
-          ? backgroundSales(
-              kkts.map((k) => k.httpUrl),
-              opts.sellEvery,
-              io,
-            )
-          : undefined;
-      io.out(
-        `\n  ${seller ? `Each ККТ sells a receipt every ${opts.sellEvery / 1000} s; ` : ''}the ККТ send their documents straight to the OFD emulator.\n` +
-          `\nNot in the sandbox yet (they join as they are built):\n` +
-          `  cash server with the fiscal relay, tills and their web UI, back office, processing centre, scales.\n` +
-          `\nsandbox running; Ctrl+C stops it.\n`,
-      );
-      await stop();
-      seller?.stop();
-      await seller?.done;
-      for (const k of kkts) await k.close();
-      await ofd.close();
-      io.out('sandbox stopped\n');
-    });
+    .addOption(
+      new Option(
+        '--random-ports',
+        'let the system pick every port (the default layout starts at OFD 7790, head office 7777/8080)',
+      ),
+    );
 }
 
-async function prepareStorage(file: string): Promise<string> {
-  const db = openDatabase<CoreSchema>({ kind: 'sqlite', file });
-  try {
-    const m = await db.migrate();
-    const now = new Date().toISOString();
-    await db.transaction(async (tx) => {
-      const existing = await tx.db
-        .selectFrom('app_meta')
-        .select('value')
-        .where('key', '=', 'instance_id')
-        .executeTakeFirst();
-      if (!existing)
-        await tx.db
-          .insertInto('app_meta')
-          .values({ key: 'instance_id', value: randomUUID(), updated_at: now })
-          .execute();
-    });
-    const id = await db.db
-      .selectFrom('app_meta')
-      .select('value')
-      .where('key', '=', 'instance_id')
-      .executeTakeFirstOrThrow();
-    return `  storage   embedded SQLite ${file}\n            ${m.all.length} migration(s), ${m.applied.length} applied now; instance ${id.value}\n`;
-  } finally {
-    await db.close();
+async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Promise<void> {
+  const dir = resolve(io.cwd, o.data);
+  mkdirSync(dir, { recursive: true });
+  const port = (p: number) => (o.randomPorts ? 0 : p);
+  io.out(`OpenKassa sandbox (data in ${dir})\n\n`);
+  io.out(fiscalSelfCheck());
+  const quietLog = { info: () => undefined, warn: (m: string) => io.err(`${m}\n`) };
+
+  const ofd = await startOfdEmulator({
+    listen: { host: '127.0.0.1', port: port(7790) },
+    http: { host: '127.0.0.1', port: port(7791) },
+    dataDir: join(dir, 'ofd'),
+  });
+  const hq = await startServer(
+    {
+      dataDir: join(dir, 'hq'),
+      http: { host: '127.0.0.1', port: port(8080) },
+      relay: { host: '127.0.0.1', port: port(7777) },
+      upstream: ofd.tcp,
+      retryMaxMs: 10_000,
+    },
+    quietLog,
+  );
+  const stores: RunningServer[] = [];
+  const kkts: { fn: string; store: number; k: RunningKktEmulator }[] = [];
+  for (let s = 0; s < o.stores; s++) {
+    const store = await startServer(
+      {
+        dataDir: join(dir, `store-${s + 1}`),
+        http: { host: '127.0.0.1', port: port(8081 + s) },
+        relay: { host: '127.0.0.1', port: port(7778 + s) },
+        upstream: hq.relay,
+        retryMaxMs: 10_000,
+      },
+      quietLog,
+    );
+    stores.push(store);
+    for (let r = 0; r < o.registers; r++) {
+      const fn = `99990000${String(s + 1).padStart(4, '0')}${String(r + 1).padStart(4, '0')}`;
+      const k = await startKktEmulator({
+        fn,
+        ofd: store.relay,
+        http: { host: '127.0.0.1', port: port(16732 + kkts.length) },
+        dataDir: join(dir, `kkt-${fn}`),
+        ffd: r % 2 === 0 ? '1.2' : '1.05',
+        retryMaxMs: 10_000,
+      });
+      kkts.push({ fn, store: s + 1, k });
+    }
   }
+  io.out(
+    `  OFD       emulator: tcp://${ofd.tcp.host}:${ofd.tcp.port}; received documents ${ofd.httpUrl}/api/v1/documents, faults ${ofd.httpUrl}/api/v1/faults\n`,
+  );
+  io.out(
+    `  HQ        head-office cash server (SQLite in hq/): relay tcp://${hq.relay.host}:${hq.relay.port} → OFD; backlog ${hq.httpUrl}/api/v1/fiscal/backlog, metrics ${hq.httpUrl}/metrics\n`,
+  );
+  for (const [i, st] of stores.entries()) {
+    io.out(
+      `  store ${i + 1}   store cash server: relay tcp://${st.relay.host}:${st.relay.port} → head office; backlog ${st.httpUrl}/api/v1/fiscal/backlog\n`,
+    );
+  }
+  for (const { fn, store, k } of kkts) {
+    io.out(
+      `  ККТ       emulated ФН ${fn} in store ${store}: ATOL JSON tasks ${k.httpUrl}/api/v2/requests, ФН status ${k.httpUrl}/api/v1/fn\n`,
+    );
+  }
+  const seller =
+    o.sellEvery > 0
+      ? backgroundSales(
+          kkts.map((x) => x.k.httpUrl),
+          o.sellEvery,
+          io,
+        )
+      : undefined;
+  io.out(
+    `\n  ${seller ? `Each ККТ sells a receipt every ${o.sellEvery / 1000} s; ` : ''}documents go ККТ → store → head office → OFD emulator.\n` +
+      `\nNot in the sandbox yet (they join as they are built):\n` +
+      `  tills and their web UI, sales upload and reports, back office, processing centre, scales.\n` +
+      `\nsandbox running; Ctrl+C stops it.\n`,
+  );
+  await stop();
+  seller?.stop();
+  await seller?.done;
+  for (const { k } of kkts) await k.close();
+  for (const st of stores) await st.close();
+  await hq.close();
+  await ofd.close();
+  io.out('sandbox stopped\n');
 }
 
 /** Sells through the ATOL API the way a till does: a shift first, then a receipt now and then. */
