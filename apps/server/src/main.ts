@@ -8,7 +8,7 @@ import { createMetrics } from './metrics.js';
 import { serverMigrations } from './migrations.js';
 import { AnswerHub } from './relay/answers.js';
 import { Forwarder } from './relay/forwarder.js';
-import { releaseClaims } from './relay/relay.repo.js';
+import { releaseClaims, storedAnswers } from './relay/relay.repo.js';
 import { relayService } from './relay/relay.service.js';
 import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/relay.tcp.js';
 import type { ServerSchema } from './schema.js';
@@ -83,7 +83,8 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     };
   };
   const metrics = createMetrics(backlogSummary);
-  const hub = new AnswerHub();
+  // Only on PostgreSQL can another node store the answer a connection here waits for.
+  const hub = new AnswerHub(db.dialect === 'postgres' ? (keys) => storedAnswers(db, keys) : undefined);
   const forwarder = new Forwarder({
     db,
     hub,

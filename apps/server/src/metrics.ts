@@ -1,10 +1,12 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The server's Prometheus metrics; one registry per server instance. */
 export function createMetrics(
   backlog: () => Promise<{ documents: number; fnOver: Record<string, number>; oldestAgeSeconds: number }>,
 ) {
   const registry = new Registry();
+  // Process health: memory, event-loop lag, GC, open handles.
+  collectDefaultMetrics({ register: registry });
   const m = {
     registry,
     messagesIn: new Counter({

@@ -30,10 +30,12 @@ export const serverMigrations: MigrationList = {
         .addColumn('last_error', 'text')
         .addPrimaryKeyConstraint('fiscal_messages_pk', ['fn', 'fd'])
         .execute();
+      // Only pending rows: the forwarder's "what is due" query stays small as answered rows pile up.
       await db.schema
-        .createIndex('fiscal_messages_due')
+        .createIndex('fiscal_messages_pending')
         .on('fiscal_messages')
-        .columns(['state', 'next_attempt_at'])
+        .column('next_attempt_at')
+        .where(sql<boolean>`state <> 'answered'`)
         .execute();
       await db.schema
         .createIndex('fiscal_messages_fn_state')

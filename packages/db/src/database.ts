@@ -65,6 +65,30 @@ function pgTypes(): { getTypeParser: typeof pg.types.getTypeParser } {
   return { getTypeParser: getTypeParser as typeof pg.types.getTypeParser };
 }
 
+/**
+ * Kysely prepares every statement anew; on a hot path (the relay) preparing costs as much as
+ * running. Statements are reused by SQL text. Kysely runs one statement at a time on this one
+ * connection and never streams here, so a cached statement is never busy when reused.
+ */
+function withStatementCache(conn: BetterSqlite3.Database, max = 500): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = conn.prepare.bind(conn);
+  return new Proxy(conn, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
+      return (sqlText: string) => {
+        let st = cache.get(sqlText);
+        if (!st) {
+          st = prepare(sqlText);
+          if (cache.size >= max) cache.delete(cache.keys().next().value!);
+          cache.set(sqlText, st);
+        }
+        return st;
+      };
+    },
+  });
+}
+
 function isBusy(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
@@ -112,7 +136,7 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
           conn.pragma('synchronous = FULL');
           conn.pragma(`busy_timeout = ${busyTimeout}`);
           conn.pragma('foreign_keys = ON');
-          return Promise.resolve(conn);
+          return Promise.resolve(withStatementCache(conn));
         },
       }),
     });

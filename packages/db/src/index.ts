@@ -7,3 +7,4 @@ export {
   type MigrationList,
   type MigrationModule,
 } from './migrations/index.js';
+export * from './group-commit.js';

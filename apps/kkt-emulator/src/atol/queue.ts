@@ -1,5 +1,6 @@
 import type { Database, Tx } from '@openkassa/db';
 import { formatRoubles } from '@openkassa/fiscal';
+import { Wakeup } from '@openkassa/runtime';
 import { DriverError, type DriverFailure } from './errors.js';
 import { parseTask, type Task } from './tasks.js';
 import type { FiscalDrive, FiscalParams, Totals } from '../fn/fiscal-drive.js';
@@ -51,7 +52,7 @@ export class RequestQueue {
   readonly #drive: FiscalDrive;
   readonly #exchange: OfdExchange;
   readonly #now: () => Date;
-  #kick: (() => void) | undefined;
+  readonly #requests = new Wakeup();
   #stopped = false;
   #current: { uuid: string; index: number } | undefined;
 
@@ -98,7 +99,7 @@ export class RequestQueue {
         .execute();
       return { ok: true as const, number };
     });
-    if (r.ok) this.#kick?.();
+    if (r.ok) this.#requests.notify();
     return r;
   }
 
@@ -127,10 +128,7 @@ export class RequestQueue {
         .limit(1)
         .executeTakeFirst();
       if (!next) {
-        await new Promise<void>((resolve) => {
-          this.#kick = resolve;
-        });
-        this.#kick = undefined;
+        await this.#requests.wait(60_000);
         continue;
       }
       await this.#process(
@@ -143,7 +141,7 @@ export class RequestQueue {
 
   stop(): void {
     this.#stopped = true;
-    this.#kick?.();
+    this.#requests.notify();
   }
 
   async #process(uuid: string, tasks: unknown[], results: TaskResult[]): Promise<void> {

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { Database } from '@openkassa/db';
 import type { EmulatedSigner } from '@openkassa/emulation';
 import { concatBytes, frameLength, parseMessage, readOperatorAck } from '@openkassa/fiscal';
+import { Wakeup } from '@openkassa/runtime';
 import type { KktSchema } from '../store.js';
 
 export interface ExchangeConfig {
@@ -36,7 +37,9 @@ export class OfdExchange {
   readonly #now: () => Date;
   readonly #log: { warn(m: string): void };
   #stopped = false;
-  #wake: (() => void) | undefined;
+  /** A new document to offer; the pause after a failed attempt ignores it, as a ФН does. */
+  readonly #documents = new Wakeup();
+  readonly #stopping = new Wakeup();
   #socket: Socket | undefined;
   readonly #status: ExchangeStatus = { consecutiveFailures: 0, rejectedAnswers: 0 };
 
@@ -59,7 +62,7 @@ export class OfdExchange {
   }
 
   wake(): void {
-    this.#wake?.();
+    this.#documents.notify();
   }
 
   /** A method, not the field, so the check after an await is not narrowed away. */
@@ -70,19 +73,8 @@ export class OfdExchange {
   stop(): void {
     this.#stopped = true;
     this.#socket?.destroy();
-    this.#wake?.();
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
-    });
+    this.#documents.notify();
+    this.#stopping.notify();
   }
 
   async run(): Promise<void> {
@@ -96,7 +88,7 @@ export class OfdExchange {
         .limit(1)
         .executeTakeFirst();
       if (!doc) {
-        await this.#sleep(60_000);
+        await this.#documents.wait(60_000);
         continue;
       }
       const at = this.#now().toISOString();
@@ -141,7 +133,7 @@ export class OfdExchange {
       if (this.#status.consecutiveFailures === 1 || this.#status.consecutiveFailures % 20 === 0) {
         this.#log.warn(`ФН ${this.#cfg.fn}: ФД ${doc.fd} not delivered (${outcome.reason}); retrying`);
       }
-      await this.#sleep(backoff);
+      await this.#stopping.wait(backoff);
       backoff = Math.min(backoff * 2, this.#cfg.retryMaxMs);
     }
   }

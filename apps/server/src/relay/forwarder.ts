@@ -1,10 +1,19 @@
-import type { Database } from '@openkassa/db';
 import { parseMessage, readOperatorAck } from '@openkassa/fiscal';
 import type { ServerSchema } from '../schema.js';
 import type { Metrics } from '../metrics.js';
 import type { AnswerHub } from './answers.js';
+import { Wakeup } from '@openkassa/runtime';
 import { exchangeOnce, ExchangeError } from './exchange.js';
-import { claimDue, recordAnswer, recordFailure, type Claimed } from './relay.repo.js';
+import { GroupCommitter, type Database } from '@openkassa/db';
+import {
+  claimDue,
+  dueMessages,
+  recordAnswer,
+  recordFailure,
+  type AnswerRecord,
+  type Claimed,
+  type FailureRecord,
+} from './relay.repo.js';
 
 export interface ForwarderConfig {
   readonly upstream: { readonly host: string; readonly port: number };
@@ -32,9 +41,16 @@ export class Forwarder {
   readonly #log: { warn(m: string): void };
   readonly #now: () => Date;
   readonly #inflight = new Set<Promise<void>>();
+  /** Keys queued or in flight here, which a database scan must not pick again. */
+  readonly #inflightKeys = new Set<string>();
+  readonly #queue: Claimed[] = [];
   #stopped = false;
-  #wake: (() => void) | undefined;
+  /** Work arrived (new message, answer due); a pause for a failing upstream ignores it. */
+  readonly #work = new Wakeup();
+  readonly #stopping = new Wakeup();
   #failures = 0;
+  readonly #answers: GroupCommitter<ServerSchema, AnswerRecord, undefined>;
+  readonly #failed: GroupCommitter<ServerSchema, FailureRecord, undefined>;
 
   constructor(deps: {
     db: Database<ServerSchema>;
@@ -50,31 +66,55 @@ export class Forwarder {
     this.#metrics = deps.metrics;
     this.#log = deps.log;
     this.#now = () => deps.clock.now();
+    // Answers and failures of concurrent exchanges share durable commits.
+    this.#answers = new GroupCommitter(deps.db, async (tx, items) => {
+      for (const a of items) await recordAnswer(tx, a);
+      return items.map(() => undefined);
+    });
+    this.#failed = new GroupCommitter(deps.db, async (tx, items) => {
+      for (const f of items) await recordFailure(tx, f);
+      return items.map(() => undefined);
+    });
   }
 
   kick(): void {
-    this.#wake?.();
+    this.#work.notify();
+  }
+
+  /** The claim a message stored on this node gets, so other nodes leave it to this one. */
+  claimFor(now: Date): { node: string; until: string } {
+    return {
+      node: this.#cfg.node,
+      until: new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString(),
+    };
+  }
+
+  /** Forward a message this node has just stored (and claimed), without reading it back. */
+  enqueue(c: Claimed): void {
+    this.#inflightKeys.add(`${c.fn}/${c.fd}`);
+    this.#queue.push(c);
+    this.#work.notify();
   }
 
   stop(): void {
     this.#stopped = true;
-    this.#wake?.();
+    this.#work.notify();
+    this.#stopping.notify();
   }
 
   #isStopped(): boolean {
     return this.#stopped;
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
-    });
+  /**
+   * Work for this node: on PostgreSQL rows are claimed in the database, so several nodes split
+   * them; SQLite has one process, which only needs to skip what it already has in flight.
+   */
+  #claim(now: Date, limit: number): Promise<Claimed[]> {
+    if (this.#db.dialect === 'sqlite')
+      return dueMessages(this.#db, now.toISOString(), limit, this.#inflightKeys);
+    const lease = new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString();
+    return claimDue(this.#db, this.#cfg.node, now.toISOString(), lease, limit);
   }
 
   #backoff(attempts: number): number {
@@ -90,24 +130,24 @@ export class Forwarder {
       }
       if (this.#failures > 0) {
         // The upstream is failing: pause the whole queue, not only the documents that failed.
-        await this.#sleep(this.#backoff(this.#failures - 1));
+        await this.#stopping.wait(this.#backoff(this.#failures - 1));
         if (this.#isStopped()) break;
       }
       const now = this.#now();
-      const claimed = await claimDue(
-        this.#db,
-        this.#cfg.node,
-        now.toISOString(),
-        new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString(),
-        free,
-      );
+      const claimed = this.#queue.length > 0 ? this.#queue.splice(0, free) : await this.#claim(now, free);
       if (claimed.length === 0) {
-        if (this.#inflight.size > 0) await Promise.race([...this.#inflight, this.#sleep(this.#cfg.pollMs)]);
-        else await this.#sleep(this.#cfg.pollMs);
+        if (this.#inflight.size > 0)
+          await Promise.race([...this.#inflight, this.#work.wait(this.#cfg.pollMs)]);
+        else await this.#work.wait(this.#cfg.pollMs);
         continue;
       }
       for (const c of claimed) {
-        const p = this.#forward(c).finally(() => this.#inflight.delete(p));
+        const key = `${c.fn}/${c.fd}`;
+        this.#inflightKeys.add(key);
+        const p = this.#forward(c).finally(() => {
+          this.#inflight.delete(p);
+          this.#inflightKeys.delete(key);
+        });
         this.#inflight.add(p);
       }
     }
@@ -129,7 +169,13 @@ export class Forwarder {
         );
       }
       const ack = m.value.container.document ? readOperatorAck(m.value.container.document) : undefined;
-      await recordAnswer(this.#db, c.fn, c.fd, frame, ack?.code ?? null, this.#now().toISOString());
+      await this.#answers.submit({
+        fn: c.fn,
+        fd: c.fd,
+        answer: frame,
+        code: ack?.code ?? null,
+        now: this.#now().toISOString(),
+      });
       this.#metrics.forwardLatency.observe((performance.now() - started) / 1000);
       this.#metrics.forwarded.inc({ outcome: 'answered' });
       this.#failures = 0;
@@ -147,7 +193,9 @@ export class Forwarder {
       }
       const now = this.#now();
       try {
-        await recordFailure(this.#db, c.fn, c.fd, {
+        await this.#failed.submit({
+          fn: c.fn,
+          fd: c.fd,
           sent: err.sent,
           error: err.message,
           now: now.toISOString(),

@@ -1,7 +1,14 @@
+import { sql } from 'kysely';
 import type { Database, Tx } from '@openkassa/db';
 import type { FiscalDocument } from '@openkassa/fiscal';
 import { recordDocument } from '../fiscal/fiscal.repo.js';
 import type { ServerSchema } from '../schema.js';
+
+/**
+ * "Not answered yet", written as a literal so SQLite and PostgreSQL match it to the partial
+ * index of pending rows (a bound parameter would not match).
+ */
+const PENDING = sql<boolean>`state <> 'answered'`;
 
 export interface IncomingMessage {
   readonly fn: string;
@@ -24,6 +31,8 @@ export async function storeIncoming(
   tx: Tx<ServerSchema>,
   m: IncomingMessage,
   now: string,
+  /** Claim a new message for this node at once: it goes straight to this node's forwarder. */
+  claim?: { node: string; until: string },
 ): Promise<StoreOutcome> {
   const inserted = await tx.db
     .insertInto('fiscal_messages')
@@ -38,8 +47,8 @@ export async function storeIncoming(
       state: 'received',
       attempts: 0,
       next_attempt_at: now,
-      claimed_by: null,
-      claimed_until: null,
+      claimed_by: claim?.node ?? null,
+      claimed_until: claim?.until ?? null,
       forwarded_at: null,
       answer: null,
       answer_code: null,
@@ -61,20 +70,6 @@ export async function storeIncoming(
     .returning(['answer'])
     .executeTakeFirstOrThrow();
   return existing.answer ? { kind: 'known', answer: new Uint8Array(existing.answer) } : { kind: 'known' };
-}
-
-export async function storedAnswer(
-  db: Database<ServerSchema>,
-  fn: string,
-  fd: number,
-): Promise<Uint8Array | undefined> {
-  const r = await db.db
-    .selectFrom('fiscal_messages')
-    .select('answer')
-    .where('fn', '=', fn)
-    .where('fd', '=', fd)
-    .executeTakeFirst();
-  return r?.answer ? new Uint8Array(r.answer) : undefined;
 }
 
 export interface Claimed {
@@ -99,7 +94,7 @@ export async function claimDue(
     let q = tx.db
       .selectFrom('fiscal_messages')
       .select(['fn', 'fd', 'message', 'attempts'])
-      .where('state', '!=', 'answered')
+      .where(PENDING)
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .orderBy('next_attempt_at')
@@ -124,57 +119,107 @@ export async function claimDue(
   });
 }
 
-export async function recordAnswer(
+/**
+ * Due, unanswered messages not already in flight here. For a single process (SQLite), which
+ * needs no claims to coordinate with anyone: a read, no write.
+ */
+export async function dueMessages(
   db: Database<ServerSchema>,
-  fn: string,
-  fd: number,
-  answer: Uint8Array,
-  code: number | null,
   now: string,
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.db
-      .updateTable('fiscal_messages')
-      .set((eb) => ({
-        state: 'answered',
-        answer,
-        answer_code: code,
-        answered_at: now,
-        forwarded_at: now,
-        attempts: eb('attempts', '+', 1),
-        claimed_by: null,
-        claimed_until: null,
-        last_error: null,
-      }))
-      .where('fn', '=', fn)
-      .where('fd', '=', fd)
-      .where('state', '!=', 'answered')
-      .execute();
-  });
+  limit: number,
+  inFlight: ReadonlySet<string>,
+): Promise<Claimed[]> {
+  const rows = await db.db
+    .selectFrom('fiscal_messages')
+    .select(['fn', 'fd', 'message', 'attempts'])
+    .where(PENDING)
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(limit + inFlight.size)
+    .execute();
+  return rows
+    .filter((r) => !inFlight.has(`${r.fn}/${r.fd}`))
+    .slice(0, limit)
+    .map((r) => ({ fn: r.fn, fd: r.fd, message: new Uint8Array(r.message), attempts: r.attempts }));
 }
 
-export async function recordFailure(
+export interface AnswerRecord {
+  readonly fn: string;
+  readonly fd: number;
+  readonly answer: Uint8Array;
+  readonly code: number | null;
+  readonly now: string;
+}
+
+/** Stores the OFD's answer; runs inside a (group) transaction. */
+export async function recordAnswer(tx: Tx<ServerSchema>, a: AnswerRecord): Promise<void> {
+  await tx.db
+    .updateTable('fiscal_messages')
+    .set((eb) => ({
+      state: 'answered',
+      answer: a.answer,
+      answer_code: a.code,
+      answered_at: a.now,
+      forwarded_at: a.now,
+      attempts: eb('attempts', '+', 1),
+      claimed_by: null,
+      claimed_until: null,
+      last_error: null,
+    }))
+    .where('fn', '=', a.fn)
+    .where('fd', '=', a.fd)
+    .where('state', '!=', 'answered')
+    .execute();
+}
+
+export interface FailureRecord {
+  readonly fn: string;
+  readonly fd: number;
+  readonly sent: boolean;
+  readonly error: string;
+  readonly nextAttemptAt: string;
+  readonly now: string;
+}
+
+/** Records a failed delivery and when to try again; runs inside a (group) transaction. */
+export async function recordFailure(tx: Tx<ServerSchema>, f: FailureRecord): Promise<void> {
+  await tx.db
+    .updateTable('fiscal_messages')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: f.error,
+      next_attempt_at: f.nextAttemptAt,
+      claimed_by: null,
+      claimed_until: null,
+      ...(f.sent && { state: 'forwarded' as const, forwarded_at: f.now }),
+    }))
+    .where('fn', '=', f.fn)
+    .where('fd', '=', f.fd)
+    .where('state', '!=', 'answered')
+    .execute();
+}
+
+/** Answers stored (by any node) for these keys. */
+export async function storedAnswers(
   db: Database<ServerSchema>,
-  fn: string,
-  fd: number,
-  f: { sent: boolean; error: string; nextAttemptAt: string; now: string },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.db
-      .updateTable('fiscal_messages')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        last_error: f.error,
-        next_attempt_at: f.nextAttemptAt,
-        claimed_by: null,
-        claimed_until: null,
-        ...(f.sent && { state: 'forwarded' as const, forwarded_at: f.now }),
-      }))
-      .where('fn', '=', fn)
-      .where('fd', '=', fd)
-      .where('state', '!=', 'answered')
-      .execute();
-  });
+  keys: readonly { fn: string; fd: number }[],
+): Promise<{ fn: string; fd: number; answer: Uint8Array }[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.db
+    .selectFrom('fiscal_messages')
+    .select(['fn', 'fd', 'answer'])
+    .where('state', '=', 'answered')
+    .where((eb) =>
+      eb(
+        eb.refTuple('fn', 'fd'),
+        'in',
+        keys.map((k) => eb.tuple(k.fn, k.fd)),
+      ),
+    )
+    .execute();
+  return rows
+    .filter((r) => r.answer !== null)
+    .map((r) => ({ fn: r.fn, fd: r.fd, answer: new Uint8Array(r.answer!) }));
 }
 
 /**

@@ -1,0 +1,270 @@
+/**
+ * bench/relay: emulated ФН offering real OFD messages, one at a time each, against a chain of
+ * 0, 1 and 2 relays (separate processes) in front of the OFD emulator. Prints documents/s,
+ * latency p50/p99 per chain length, the ratio to the direct run, the machine's raw durable
+ * commit rate measured in the same run, and the idle memory of a store server with 50 ККТ.
+ *
+ *   npm run bench:relay -- [--fn 1000] [--seconds 10]
+ */
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { EmulatedSigner } from '@openkassa/emulation';
+import {
+  buildMessage,
+  buildReceipt,
+  concatBytes,
+  encodeDocument,
+  encodeFields,
+  frameLength,
+  parseMessage,
+} from '@openkassa/fiscal';
+import { startRole, stopAll, tempDir } from '../../test/e2e/support.js';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const FNS = arg('fn', 1000);
+const SECONDS = arg('seconds', 10);
+const signer = new EmulatedSigner();
+
+/** The message a ФН would emit for its ФД number `fd`: a two-line receipt, signed like the emulator signs. */
+function message(fn: string, fd: number): Uint8Array {
+  const r = buildReceipt({
+    ffd: '1.2',
+    operationType: 1,
+    taxation: 1,
+    user: 'ООО "Нагрузка"',
+    userInn: '7700000000',
+    kktRegId: fn.slice(-10).padStart(16, '0'),
+    address: 'г. Москва, ул. Тестовая, 1',
+    place: 'Магазин',
+    cashier: 'Кассир',
+    fnNumber: fn,
+    fdNumber: fd,
+    shiftNumber: 1,
+    receiptNumber: fd,
+    dateTime: 1795000000 + fd,
+    fiscalSign: new Uint8Array(6),
+    lines: [
+      { name: 'Кофе', price: 15000, quantity: { mantissa: 2n, scale: 0 }, vatRate: 11, measure: 0 },
+      { name: 'Сыр весовой', price: 89900, quantity: { mantissa: 345n, scale: 3 }, vatRate: 2, measure: 11 },
+    ],
+    payments: { card: 61016 },
+  });
+  if (!r.ok) throw new Error(r.error);
+  const unsigned = encodeFields(r.value.fields.filter((f) => f.tag !== 1077));
+  if (!unsigned.ok) throw new Error(unsigned.error.message);
+  const doc = encodeDocument({
+    form: 3,
+    fields: [
+      ...r.value.fields.filter((f) => f.tag !== 1077),
+      { tag: 1077, value: signer.documentSign(fn, unsigned.value) },
+    ],
+  });
+  if (!doc.ok) throw new Error(doc.error.message);
+  const m = buildMessage({
+    pVersion: 0x0120,
+    fnNumber: fn,
+    fdNumber: fd,
+    dataType: 3,
+    document: doc.value,
+    trailer: signer.messageTrailer(fn, fd, doc.value),
+  });
+  if (!m.ok) throw new Error(m.error.message);
+  return m.value;
+}
+
+function exchange(port: number, msg: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let buf: Uint8Array = new Uint8Array(0);
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(new Error('timeout'));
+    }, 30_000);
+    s.on('connect', () => s.write(msg));
+    s.on('data', (c: Buffer) => {
+      buf = concatBytes([buf, c]);
+      const len = frameLength(buf);
+      if (len.ok && len.value !== undefined && buf.length >= len.value) {
+        clearTimeout(t);
+        s.destroy();
+        resolve(buf.slice(0, len.value));
+      }
+    });
+    s.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+    s.on('close', () => {
+      clearTimeout(t);
+      reject(new Error('closed without an answer'));
+    });
+  });
+}
+
+interface Run {
+  chain: number;
+  documents: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** N ФН, each sending its next document as soon as the previous one is answered. */
+async function load(port: number, chain: number, fnPrefix: string): Promise<Run> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let warm = true;
+  const warmUntil = Date.now() + 1000;
+  const end = warmUntil + SECONDS * 1000;
+  let measuredFrom = 0;
+  await Promise.all(
+    Array.from({ length: FNS }, async (_, i) => {
+      const fn = `${fnPrefix}${String(i).padStart(16 - fnPrefix.length, '0')}`;
+      for (let fd = 1; Date.now() < end; fd++) {
+        const msg = message(fn, fd);
+        const t0 = performance.now();
+        try {
+          const a = await exchange(port, msg);
+          const m = parseMessage(a);
+          if (!m.ok || m.value.container?.header.fnNumber !== fn || m.value.container.header.fdNumber !== fd)
+            throw new Error('wrong answer');
+          if (warm && Date.now() >= warmUntil) {
+            warm = false;
+            measuredFrom = Date.now();
+          }
+          if (!warm) latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+          fd--; // offer the same document again, as a ФН does
+        }
+      }
+    }),
+  );
+  const seconds = (Date.now() - measuredFrom) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return {
+    chain,
+    documents: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: q(0.5),
+    p99: q(0.99),
+    errors,
+  };
+}
+
+/** The machine's limit for what every hop must do per document: a durable (FULL sync) commit. */
+function rawCommitRate(): number {
+  const db = new BetterSqlite3(join(tempDir('bench-raw'), 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('create table t (fn text, fd integer, message blob, primary key (fn, fd))');
+  const ins = db.prepare('insert into t values (?, ?, ?)');
+  const msg = message('9999000000000000', 1);
+  const until = Date.now() + 2000;
+  let n = 0;
+  while (Date.now() < until) {
+    db.transaction(() => ins.run('9999000000000000', n, msg))();
+    n++;
+  }
+  db.close();
+  return n / 2;
+}
+
+async function startOfd() {
+  const { match } = await startRole(
+    ['ofd-emulator', '--listen', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', tempDir('bench-ofd')],
+    /tcp:\/\/127\.0\.0\.1:(\d+)/,
+  );
+  return Number(match[1]);
+}
+
+async function startRelay(upstream: string[]) {
+  const { role, match } = await startRole(
+    [
+      'server',
+      '--data',
+      tempDir('bench-relay'),
+      '--relay',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      ...upstream,
+    ],
+    /relay on tcp:\/\/127\.0\.0\.1:(\d+)/,
+  );
+  return { port: Number(match[1]), pid: role.proc.pid! };
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function main() {
+  console.log(
+    `bench/relay: ${FNS} emulated ФН, ${SECONDS} s per chain, node ${process.version}, ${(await import('node:os')).cpus().length} cores`,
+  );
+  const raw = rawCommitRate();
+  console.log(
+    `raw limit: ${raw.toFixed(0)} durable SQLite commits/s (one row, synchronous=FULL, WAL) on this machine`,
+  );
+  const runs: Run[] = [];
+  for (const chain of [0, 1, 2]) {
+    const ofd = await startOfd();
+    let port = ofd;
+    for (let h = 0; h < chain; h++)
+      port = (
+        await startRelay(h === 0 ? ['--ofd', `127.0.0.1:${port}`] : ['--upstream-relay', `127.0.0.1:${port}`])
+      ).port;
+    const r = await load(port, chain, `99${chain}9`);
+    runs.push(r);
+    console.log(`chain ${chain}: ${r.documents} documents in ${r.seconds.toFixed(1)} s`);
+    await stopAll();
+  }
+  const direct = runs[0]!;
+  console.log('\nrelays | documents/s | p50 ms | p99 ms | vs direct | +p50 ms/hop | errors');
+  for (const r of runs) {
+    const ratio = r.perSecond / direct.perSecond;
+    const addedP50 = r.chain === 0 ? 0 : (r.p50 - direct.p50) / r.chain;
+    console.log(
+      `${String(r.chain).padStart(6)} | ${r.perSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${(ratio * 100).toFixed(0).padStart(8)}% | ${addedP50.toFixed(2).padStart(11)} | ${r.errors}`,
+    );
+  }
+  const perHop = runs.slice(1).map((r) => Math.pow(r.perSecond / direct.perSecond, 1 / r.chain));
+  console.log(
+    `\nper-hop throughput kept: ${perHop.map((x) => `${(x * 100).toFixed(0)}%`).join(', ')} (target ≥ 50%); raw commit limit ${raw.toFixed(0)}/s`,
+  );
+
+  // A store server with 50 ККТ: after they have sent their documents, how much memory at rest?
+  const ofd = await startOfd();
+  const store = await startRelay(['--ofd', `127.0.0.1:${ofd}`]);
+  await Promise.all(
+    Array.from({ length: 50 }, async (_, i) => {
+      const fn = `9950${String(i).padStart(12, '0')}`;
+      for (let fd = 1; fd <= 40; fd++) await exchange(store.port, message(fn, fd));
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 5000));
+  console.log(
+    `store server with 50 ККТ, idle after 2000 documents: ${rssMb(store.pid).toFixed(0)} MB resident (target < 200 MB)`,
+  );
+  await stopAll();
+}
+
+main().then(
+  () => process.exit(0),
+  async (e: unknown) => {
+    console.error(e);
+    await stopAll();
+    process.exit(1);
+  },
+);

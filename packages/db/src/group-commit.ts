@@ -1,0 +1,70 @@
+import type { Database, Tx } from './database.js';
+
+/**
+ * Group commit: many small writes share one transaction, so one durable commit (one fsync on
+ * SQLite) serves a whole batch. Each caller's promise resolves only after the commit that holds
+ * its item, so "acknowledge after commit" still holds. While a batch commits, new items queue
+ * for the next one. If a batch fails, its items are retried one by one, so one bad item cannot
+ * fail the others.
+ */
+export class GroupCommitter<DB, T, R> {
+  readonly #db: Database<DB>;
+  readonly #work: (tx: Tx<DB>, items: readonly T[]) => Promise<R[]>;
+  readonly #maxBatch: number;
+  #queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  #running = false;
+
+  constructor(
+    db: Database<DB>,
+    work: (tx: Tx<DB>, items: readonly T[]) => Promise<R[]>,
+    opts: { maxBatch?: number } = {},
+  ) {
+    this.#db = db;
+    this.#work = work;
+    this.#maxBatch = opts.maxBatch ?? 500;
+  }
+
+  submit(item: T): Promise<R> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    if (this.#running || this.#queue.length === 0) return;
+    this.#running = true;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    this.#run(batch)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running = false;
+        this.#drain();
+      });
+  }
+
+  async #run(batch: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {
+    try {
+      const results = await this.#db.transaction((tx) =>
+        this.#work(
+          tx,
+          batch.map((b) => b.item),
+        ),
+      );
+      batch.forEach((b, i) => b.resolve(results[i]!));
+    } catch (e) {
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
+      for (const b of batch) {
+        try {
+          const [r] = await this.#db.transaction((tx) => this.#work(tx, [b.item]));
+          b.resolve(r!);
+        } catch (err) {
+          b.reject(err);
+        }
+      }
+    }
+  }
+}
