@@ -89,7 +89,7 @@ export async function startOfdTcpServer(
     return new Promise((resolve, reject) => {
       const s = createServer(handle);
       s.once('error', reject);
-      s.listen(bound.port, bound.host, () => {
+      s.listen({ port: bound.port, host: bound.host, backlog: 4096 }, () => {
         s.off('error', reject);
         const a = s.address();
         if (a && typeof a === 'object') bound = { host: bound.host, port: a.port };

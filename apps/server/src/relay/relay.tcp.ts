@@ -119,7 +119,8 @@ export function startRelayListener(
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // Thousands of ККТ connect at once; the default backlog (511) would drop their SYNs.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       const a = server.address();
       const bound = { host, port: a && typeof a === 'object' ? a.port : port };
