@@ -10,6 +10,7 @@ import { AnswerHub } from './relay/answers.js';
 import { Forwarder } from './relay/forwarder.js';
 import { releaseClaims, storedAnswers } from './relay/relay.repo.js';
 import { relayService } from './relay/relay.service.js';
+import { RelayWriter } from './relay/relay.writer.js';
 import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/relay.tcp.js';
 import type { ServerSchema } from './schema.js';
 
@@ -85,8 +86,10 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
   const metrics = createMetrics(backlogSummary);
   // Only on PostgreSQL can another node store the answer a connection here waits for.
   const hub = new AnswerHub(db.dialect === 'postgres' ? (keys) => storedAnswers(db, keys) : undefined);
+  const writer = new RelayWriter(db);
   const forwarder = new Forwarder({
     db,
+    writer,
     hub,
     metrics,
     log,
@@ -107,6 +110,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
   });
   const service = relayService({
     db,
+    writer,
     hub,
     forwarder,
     metrics,

@@ -4,16 +4,9 @@ import type { Metrics } from '../metrics.js';
 import type { AnswerHub } from './answers.js';
 import { Wakeup } from '@openkassa/runtime';
 import { exchangeOnce, ExchangeError } from './exchange.js';
-import { GroupCommitter, type Database } from '@openkassa/db';
-import {
-  claimDue,
-  dueMessages,
-  recordAnswer,
-  recordFailure,
-  type AnswerRecord,
-  type Claimed,
-  type FailureRecord,
-} from './relay.repo.js';
+import type { Database } from '@openkassa/db';
+import type { RelayWriter } from './relay.writer.js';
+import { claimDue, dueMessages, type Claimed } from './relay.repo.js';
 
 export interface ForwarderConfig {
   readonly upstream: { readonly host: string; readonly port: number };
@@ -49,11 +42,11 @@ export class Forwarder {
   readonly #work = new Wakeup();
   readonly #stopping = new Wakeup();
   #failures = 0;
-  readonly #answers: GroupCommitter<ServerSchema, AnswerRecord, undefined>;
-  readonly #failed: GroupCommitter<ServerSchema, FailureRecord, undefined>;
+  readonly #writer: RelayWriter;
 
   constructor(deps: {
     db: Database<ServerSchema>;
+    writer: RelayWriter;
     hub: AnswerHub;
     config: ForwarderConfig;
     metrics: Metrics;
@@ -66,15 +59,7 @@ export class Forwarder {
     this.#metrics = deps.metrics;
     this.#log = deps.log;
     this.#now = () => deps.clock.now();
-    // Answers and failures of concurrent exchanges share durable commits.
-    this.#answers = new GroupCommitter(deps.db, async (tx, items) => {
-      for (const a of items) await recordAnswer(tx, a);
-      return items.map(() => undefined);
-    });
-    this.#failed = new GroupCommitter(deps.db, async (tx, items) => {
-      for (const f of items) await recordFailure(tx, f);
-      return items.map(() => undefined);
-    });
+    this.#writer = deps.writer;
   }
 
   kick(): void {
@@ -169,7 +154,7 @@ export class Forwarder {
         );
       }
       const ack = m.value.container.document ? readOperatorAck(m.value.container.document) : undefined;
-      await this.#answers.submit({
+      await this.#writer.answer({
         fn: c.fn,
         fd: c.fd,
         answer: frame,
@@ -193,7 +178,7 @@ export class Forwarder {
       }
       const now = this.#now();
       try {
-        await this.#failed.submit({
+        await this.#writer.failure({
           fn: c.fn,
           fd: c.fd,
           sent: err.sent,

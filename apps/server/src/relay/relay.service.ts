@@ -4,8 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { ServerSchema } from '../schema.js';
 import type { AnswerHub } from './answers.js';
 import type { Forwarder } from './forwarder.js';
-import { GroupCommitter } from '@openkassa/db';
-import { storeIncoming, type IncomingMessage, type StoreOutcome } from './relay.repo.js';
+import type { RelayWriter } from './relay.writer.js';
 
 export interface RelayService {
   handle(bytes: Uint8Array, m: OfdMessage): Promise<Uint8Array | undefined>;
@@ -19,35 +18,24 @@ export interface RelayService {
 export function relayService(deps: {
   db: Database<ServerSchema>;
   hub: AnswerHub;
+  writer: RelayWriter;
   forwarder: Forwarder;
   metrics: Metrics;
   answerWaitMs: number;
   clock: { now(): Date };
 }): RelayService {
-  // Concurrent messages share one durable commit; each is acknowledged only after it.
-  const store = new GroupCommitter<ServerSchema, IncomingMessage & { now: string }, StoreOutcome>(
-    deps.db,
-    async (tx, items) => {
-      const out: StoreOutcome[] = [];
-      for (const m of items)
-        out.push(await storeIncoming(tx, m, m.now, deps.forwarder.claimFor(new Date(m.now))));
-      return out;
-    },
-  );
   return {
     async handle(bytes, m) {
       const started = performance.now();
       const c = m.container!;
       const fn = m.header.fnNumber;
       const fd = c.header.fdNumber;
-      const outcome = await store.submit({
-        fn,
-        fd,
-        form: c.header.dataType,
-        bytes,
-        ...(c.document && { document: c.document }),
-        now: deps.clock.now().toISOString(),
-      });
+      const now = deps.clock.now();
+      const outcome = await deps.writer.store(
+        { fn, fd, form: c.header.dataType, bytes, ...(c.document && { document: c.document }) },
+        now.toISOString(),
+        deps.forwarder.claimFor(now),
+      );
       if (outcome.kind === 'known' && outcome.answer) {
         deps.metrics.messagesIn.inc({ kind: 'answered-before' });
         deps.metrics.answersOut.inc({ source: 'storage' });

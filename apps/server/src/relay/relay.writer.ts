@@ -1,0 +1,70 @@
+import { GroupCommitter, type Database } from '@openkassa/db';
+import type { ServerSchema } from '../schema.js';
+import {
+  recordAnswer,
+  recordFailure,
+  storeIncoming,
+  type AnswerRecord,
+  type FailureRecord,
+  type IncomingMessage,
+  type StoreOutcome,
+} from './relay.repo.js';
+
+type Write =
+  | {
+      readonly kind: 'store';
+      readonly m: IncomingMessage;
+      readonly now: string;
+      readonly claim: { node: string; until: string };
+    }
+  | { readonly kind: 'answer'; readonly a: AnswerRecord }
+  | { readonly kind: 'failure'; readonly f: FailureRecord };
+
+/**
+ * Every write of the relay — incoming messages, answers, failed deliveries — goes through one
+ * group-commit queue, so one durable commit serves all that arrived meanwhile. Each caller is
+ * answered only after the commit holding its write.
+ */
+export class RelayWriter {
+  readonly #gc: GroupCommitter<ServerSchema, Write, StoreOutcome | undefined>;
+
+  constructor(db: Database<ServerSchema>) {
+    this.#gc = new GroupCommitter(db, async (tx, writes) => {
+      const out: (StoreOutcome | undefined)[] = [];
+      for (const w of writes) {
+        switch (w.kind) {
+          case 'store':
+            out.push(await storeIncoming(tx, w.m, w.now, w.claim));
+            break;
+          case 'answer':
+            await recordAnswer(tx, w.a);
+            out.push(undefined);
+            break;
+          case 'failure':
+            await recordFailure(tx, w.f);
+            out.push(undefined);
+            break;
+        }
+      }
+      return out;
+    });
+  }
+
+  async store(
+    m: IncomingMessage,
+    now: string,
+    claim: { node: string; until: string },
+  ): Promise<StoreOutcome> {
+    const r = await this.#gc.submit({ kind: 'store', m, now, claim });
+    if (!r) throw new Error('store returned no outcome');
+    return r;
+  }
+
+  async answer(a: AnswerRecord): Promise<void> {
+    await this.#gc.submit({ kind: 'answer', a });
+  }
+
+  async failure(f: FailureRecord): Promise<void> {
+    await this.#gc.submit({ kind: 'failure', f });
+  }
+}
