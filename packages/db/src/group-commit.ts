@@ -34,13 +34,18 @@ export class GroupCommitter<DB, T, R> {
   #drain(): void {
     if (this.#running || this.#queue.length === 0) return;
     this.#running = true;
-    const batch = this.#queue.splice(0, this.#maxBatch);
-    this.#run(batch)
-      .catch(() => undefined)
-      .finally(() => {
-        this.#running = false;
-        this.#drain();
-      });
+    // Let the event loop turn once before the batch starts: writes that arrive with the
+    // sockets it reads meanwhile join this commit instead of each waiting for its own. With a
+    // synchronous driver, starting at once (in a microtask) would commit items one by one.
+    setImmediate(() => {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      this.#run(batch)
+        .catch(() => undefined)
+        .finally(() => {
+          this.#running = false;
+          this.#drain();
+        });
+    });
   }
 
   async #run(batch: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {

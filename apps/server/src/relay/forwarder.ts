@@ -37,6 +37,7 @@ export class Forwarder {
   /** Keys queued or in flight here, which a database scan must not pick again. */
   readonly #inflightKeys = new Set<string>();
   readonly #queue: Claimed[] = [];
+  #nextScan = 0;
   #stopped = false;
   /** Work arrived (new message, answer due); a pause for a failing upstream ignores it. */
   readonly #work = new Wakeup();
@@ -119,11 +120,18 @@ export class Forwarder {
         if (this.#isStopped()) break;
       }
       const now = this.#now();
-      const claimed = this.#queue.length > 0 ? this.#queue.splice(0, free) : await this.#claim(now, free);
+      // Messages stored here arrive through the queue; the database is scanned only every poll
+      // interval, for retries, recovery after a restart and (PostgreSQL) other nodes' work.
+      let claimed: Claimed[] = [];
+      if (this.#queue.length > 0) claimed = this.#queue.splice(0, free);
+      else if (now.getTime() >= this.#nextScan) {
+        claimed = await this.#claim(now, free);
+        if (claimed.length < free) this.#nextScan = now.getTime() + this.#cfg.pollMs;
+      }
       if (claimed.length === 0) {
-        if (this.#inflight.size > 0)
-          await Promise.race([...this.#inflight, this.#work.wait(this.#cfg.pollMs)]);
-        else await this.#work.wait(this.#cfg.pollMs);
+        const pause = Math.max(1, this.#nextScan - now.getTime());
+        if (this.#inflight.size > 0) await Promise.race([...this.#inflight, this.#work.wait(pause)]);
+        else await this.#work.wait(pause);
         continue;
       }
       for (const c of claimed) {
@@ -186,6 +194,8 @@ export class Forwarder {
           now: now.toISOString(),
           nextAttemptAt: new Date(now.getTime() + this.#backoff(c.attempts)).toISOString(),
         });
+        // Its retry is found by the next scan, which must not wait past the retry time.
+        this.#nextScan = Math.min(this.#nextScan, now.getTime() + this.#backoff(c.attempts));
       } catch (dbErr) {
         // The claim lapses by itself; the message is retried after the lease.
         this.#log.warn(
