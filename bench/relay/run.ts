@@ -4,7 +4,7 @@
  * latency p50/p99 per chain length, the ratio to the direct run, the machine's raw durable
  * commit rate measured in the same run, and the idle memory of a store server with 50 ККТ.
  *
- *   npm run bench:relay -- [--fn 1000] [--seconds 10]
+ *   npm run bench:relay -- [--fn 1000] [--seconds 10] [--light-rate 100]
  */
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -28,6 +28,7 @@ const arg = (name: string, dflt: number) => {
 };
 const FNS = arg('fn', 1000);
 const SECONDS = arg('seconds', 10);
+const LIGHT_RATE = arg('light-rate', 100);
 const signer = new EmulatedSigner();
 
 /** The message a ФН would emit for its ФД number `fd`: a two-line receipt, signed like the emulator signs. */
@@ -161,6 +162,45 @@ async function load(port: number, chain: number, fnPrefix: string): Promise<Run>
   };
 }
 
+/**
+ * Latency below saturation: documents offered at a fixed total rate (open loop), spread over
+ * the ФН, so what a hop adds is not hidden by queueing.
+ */
+async function latencyAt(
+  port: number,
+  ratePerSecond: number,
+  fnPrefix: string,
+): Promise<{ p50: number; p99: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const fns = 50;
+  const total = ratePerSecond * 5;
+  const sent: Promise<void>[] = [];
+  const start = Date.now();
+  for (let k = 0; k < total; k++) {
+    const at = start + (k * 1000) / ratePerSecond;
+    const wait = at - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const fn = `${fnPrefix}${String(k % fns).padStart(16 - fnPrefix.length, '0')}`;
+    const fd = Math.floor(k / fns) + 1;
+    sent.push(
+      (async () => {
+        const t0 = performance.now();
+        try {
+          await exchange(port, message(fn, fd));
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      })(),
+    );
+  }
+  await Promise.all(sent);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { p50: q(0.5), p99: q(0.99), errors };
+}
+
 /** The machine's limit for what every hop must do per document: a durable (FULL sync) commit. */
 function rawCommitRate(): number {
   const db = new BetterSqlite3(join(tempDir('bench-raw'), 'raw.sqlite'));
@@ -218,6 +258,7 @@ async function main() {
     `raw limit: ${raw.toFixed(0)} durable SQLite commits/s (one row, synchronous=FULL, WAL) on this machine`,
   );
   const runs: Run[] = [];
+  const lightRuns: { p50: number; p99: number; errors: number }[] = [];
   for (const chain of [0, 1, 2]) {
     const ofd = await startOfd();
     let port = ofd;
@@ -225,6 +266,8 @@ async function main() {
       port = (
         await startRelay(h === 0 ? ['--ofd', `127.0.0.1:${port}`] : ['--upstream-relay', `127.0.0.1:${port}`])
       ).port;
+    const light = await latencyAt(port, LIGHT_RATE, `97${chain}7`);
+    lightRuns.push(light);
     const r = await load(port, chain, `99${chain}9`);
     runs.push(r);
     console.log(`chain ${chain}: ${r.documents} documents in ${r.seconds.toFixed(1)} s`);
@@ -237,6 +280,14 @@ async function main() {
     const addedP50 = r.chain === 0 ? 0 : (r.p50 - direct.p50) / r.chain;
     console.log(
       `${String(r.chain).padStart(6)} | ${r.perSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${(ratio * 100).toFixed(0).padStart(8)}% | ${addedP50.toFixed(2).padStart(11)} | ${r.errors}`,
+    );
+  }
+  console.log(`\nat a light load (${LIGHT_RATE} documents/s, below saturation):`);
+  console.log('relays | p50 ms | p99 ms | +p50 ms/hop | errors');
+  for (const [i, l] of lightRuns.entries()) {
+    const added = i === 0 ? 0 : (l.p50 - lightRuns[0]!.p50) / i;
+    console.log(
+      `${String(i).padStart(6)} | ${l.p50.toFixed(2).padStart(6)} | ${l.p99.toFixed(2).padStart(6)} | ${added.toFixed(2).padStart(11)} | ${l.errors}`,
     );
   }
   const perHop = runs.slice(1).map((r) => Math.pow(r.perSecond / direct.perSecond, 1 / r.chain));
