@@ -1,7 +1,7 @@
-import { connect, type Socket } from 'node:net';
 import type { Database } from '@openkassa/db';
 import type { EmulatedSigner } from '@openkassa/emulation';
-import { concatBytes, frameLength, parseMessage, readOperatorAck } from '@openkassa/fiscal';
+import { parseMessage, readOperatorAck } from '@openkassa/fiscal';
+import { exchangeOnce } from '@openkassa/ofd-net';
 import { Wakeup } from '@openkassa/runtime';
 import type { KktSchema } from '../store.js';
 
@@ -40,7 +40,7 @@ export class OfdExchange {
   /** A new document to offer; the pause after a failed attempt ignores it, as a ФН does. */
   readonly #documents = new Wakeup();
   readonly #stopping = new Wakeup();
-  #socket: Socket | undefined;
+  readonly #abort = new AbortController();
   readonly #status: ExchangeStatus = { consecutiveFailures: 0, rejectedAnswers: 0 };
 
   constructor(deps: {
@@ -72,7 +72,7 @@ export class OfdExchange {
 
   stop(): void {
     this.#stopped = true;
-    this.#socket?.destroy();
+    this.#abort.abort();
     this.#documents.notify();
     this.#stopping.notify();
   }
@@ -95,7 +95,12 @@ export class OfdExchange {
       this.#status.lastAttemptAt = at;
       let outcome: Checked;
       try {
-        const frame = await this.#send(new Uint8Array(doc.message));
+        const frame = await exchangeOnce(
+          this.#cfg.ofd,
+          new Uint8Array(doc.message),
+          this.#cfg.answerTimeoutMs,
+          this.#abort.signal,
+        );
         outcome = this.#check(frame, doc.fd);
         if (!outcome.ok) {
           this.#status.rejectedAnswers++;
@@ -136,39 +141,6 @@ export class OfdExchange {
       await this.#stopping.wait(backoff);
       backoff = Math.min(backoff * 2, this.#cfg.retryMaxMs);
     }
-  }
-
-  /** One exchange: connect, send the message, read one answer frame, close. */
-  #send(message: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host: this.#cfg.ofd.host, port: this.#cfg.ofd.port });
-      this.#socket = s;
-      let buf: Uint8Array = new Uint8Array(0);
-      let settled = false;
-      const finish = (err: Error | undefined, frame?: Uint8Array) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        s.destroy();
-        this.#socket = undefined;
-        if (err) reject(err);
-        else resolve(frame!);
-      };
-      const timer = setTimeout(
-        () => finish(new Error(`no answer within ${this.#cfg.answerTimeoutMs} ms`)),
-        this.#cfg.answerTimeoutMs,
-      );
-      s.on('connect', () => s.write(message));
-      s.on('data', (chunk: Buffer) => {
-        buf = concatBytes([buf, chunk]);
-        const len = frameLength(buf);
-        if (!len.ok) finish(new Error(`answer is not an OFD message: ${len.error.message}`));
-        else if (len.value !== undefined && buf.length >= len.value)
-          finish(undefined, buf.slice(0, len.value));
-      });
-      s.on('error', (e) => finish(e));
-      s.on('close', () => finish(new Error('connection closed without an answer')));
-    });
   }
 
   #check(frame: Uint8Array, fd: number): Checked {

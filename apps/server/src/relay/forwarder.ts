@@ -3,7 +3,7 @@ import type { ServerSchema } from '../schema.js';
 import type { Metrics } from '../metrics.js';
 import type { AnswerHub } from './answers.js';
 import { Wakeup } from '@openkassa/runtime';
-import { exchangeOnce, ExchangeError } from './exchange.js';
+import { exchangeOnce, ExchangeError } from '@openkassa/ofd-net';
 import type { Database } from '@openkassa/db';
 import type { RelayWriter } from './relay.writer.js';
 import { claimDue, dueMessages, type Claimed } from './relay.repo.js';

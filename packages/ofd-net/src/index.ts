@@ -12,11 +12,15 @@ export class ExchangeError extends Error {
   }
 }
 
-/** One OFD-protocol exchange: connect, send one message, read one answer frame, close. */
+/**
+ * One OFD-protocol exchange, as ККТ and relays make them: connect, send one message, read one
+ * answer frame, close. Rejects with an ExchangeError saying whether the message got out.
+ */
 export function exchangeOnce(
   upstream: { host: string; port: number },
   message: Uint8Array,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const s = connect({ host: upstream.host, port: upstream.port });
@@ -31,6 +35,7 @@ export function exchangeOnce(
       if (err) reject(err);
       else resolve(frame!);
     };
+    signal?.addEventListener('abort', () => finish(new ExchangeError('stopped', sent)), { once: true });
     const timer = setTimeout(
       () => finish(new ExchangeError(`no answer within ${timeoutMs} ms`, sent)),
       timeoutMs,
