@@ -21,8 +21,12 @@ export class Wakeup {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.#wake = undefined;
-        this.#pending = false;
+        // A wait abandoned by a Promise.race may time out later: it must not unregister (or
+        // consume the notify of) the wait that replaced it.
+        if (this.#wake === done) {
+          this.#wake = undefined;
+          this.#pending = false;
+        }
         resolve();
       };
       const timer = setTimeout(done, ms);

@@ -20,3 +20,16 @@ describe('Wakeup', () => {
     expect(Date.now() - t1).toBeGreaterThanOrEqual(45);
   });
 });
+
+describe('Wakeup with an abandoned wait', () => {
+  it('a stale wait timing out does not make the current wait miss its notify', async () => {
+    const w = new Wakeup();
+    void w.wait(30); // lost a Promise.race: abandoned, its timer still runs
+    const current = w.wait(5000);
+    await new Promise((r) => setTimeout(r, 60)); // the abandoned wait times out meanwhile
+    const t0 = Date.now();
+    w.notify();
+    await current;
+    expect(Date.now() - t0).toBeLessThan(100);
+  });
+});
