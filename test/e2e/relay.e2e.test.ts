@@ -25,6 +25,14 @@ afterAll(async () => {
   for (const d of dbs) await d.drop();
 });
 
+/** `--db` for a fresh PostgreSQL schema, dropped after the file. */
+async function pgDbArgs(): Promise<string[]> {
+  const t = await createTestDatabase('postgres');
+  dbs.push(t);
+  if (t.config.kind !== 'postgres') throw new Error('unreachable');
+  return ['--db', `${t.config.url}?schema=${t.config.schema}`];
+}
+
 const SERVER_TIMING = ['--answer-wait', '1000', '--upstream-timeout', '1500', '--retry-max', '300'];
 
 /** Sells continuously, one receipt per request, until stopped; returns how many were made. */
@@ -58,15 +66,7 @@ for (const hqDb of ['sqlite', 'postgres'] as const) {
       const ofd = await startOfd(tempDir('chain-ofd'));
       const hqRelay = await freePort();
       const storeRelay = await freePort();
-      const hqArgs =
-        hqDb === 'postgres'
-          ? await (async () => {
-              const t = await createTestDatabase('postgres');
-              dbs.push(t);
-              if (t.config.kind !== 'postgres') throw new Error('unreachable');
-              return ['--db', `${t.config.url}?schema=${t.config.schema}`];
-            })()
-          : ['--data', tempDir('chain-hq')];
+      const hqArgs = hqDb === 'postgres' ? await pgDbArgs() : ['--data', tempDir('chain-hq')];
       const storeDir = tempDir('chain-store');
       const startHq = () =>
         startServerRole([
@@ -159,29 +159,20 @@ for (const hqDb of ['sqlite', 'postgres'] as const) {
 
 describe('two server processes on one PostgreSQL', () => {
   it('share the forwarding work: every document reaches the OFD once', async () => {
-    const t = await createTestDatabase('postgres');
-    dbs.push(t);
-    if (t.config.kind !== 'postgres') throw new Error('unreachable');
+    const db = await pgDbArgs();
     const ofd = await startOfd(tempDir('pair-ofd'));
-    const db = ['--db', `${t.config.url}?schema=${t.config.schema}`];
-    const a = await startServerRole([
-      ...db,
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--ofd',
-      `127.0.0.1:${ofd.port}`,
-    ]);
-    const b = await startServerRole([
-      ...db,
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--ofd',
-      `127.0.0.1:${ofd.port}`,
-    ]);
+    const node = () =>
+      startServerRole([
+        ...db,
+        '--relay',
+        '127.0.0.1:0',
+        '--http',
+        '127.0.0.1:0',
+        '--ofd',
+        `127.0.0.1:${ofd.port}`,
+      ]);
+    const a = await node();
+    const b = await node();
     const fns = Array.from({ length: 6 }, (_, i) => `99990000000060${i + 10}`);
     const kkts = await Promise.all(
       fns.map((fn, i) => startKkt(fn, i < 3 ? a.relayPort : b.relayPort, tempDir(`pair-kkt${i}`))),
