@@ -28,7 +28,7 @@ async function emulator(dir?: string) {
   });
   const queue = new RequestQueue({ db: t.db, drive: t.drive, exchange, clock: t.clock });
   const loop = queue.run();
-  const app = buildKktApp({ db: t.db, drive: t.drive, queue, exchange, clock: t.clock });
+  const app = buildKktApp({ db: t.db, drive: t.drive, queue, exchange });
   const handle = {
     app,
     async stop() {

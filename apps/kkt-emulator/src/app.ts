@@ -10,7 +10,6 @@ export interface KktAppContext {
   readonly drive: FiscalDrive;
   readonly queue: RequestQueue;
   readonly exchange: OfdExchange;
-  readonly clock: { now(): Date };
 }
 
 const MAX_TASKS = 100;
@@ -59,13 +58,8 @@ export function buildKktApp(ctx: KktAppContext): FastifyInstance {
 
   app.get('/api/v1/fn', async () => {
     const st = await ctx.db.db.selectFrom('fn_state').selectAll().executeTakeFirstOrThrow();
-    const oldest = await ctx.drive.oldestUnconfirmed(ctx.db.db);
-    const unsent = await ctx.db.db
-      .selectFrom('fn_documents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('confirmed_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    const now = ctx.clock.now().getTime();
+    const backlog = await ctx.drive.ofdBacklog(ctx.db.db);
+    const oldest = backlog.oldest;
     return {
       fnNumber: st.fn,
       ffd: st.ffd,
@@ -77,16 +71,16 @@ export function buildKktApp(ctx: KktAppContext): FastifyInstance {
         openedAt: st.shift_opened_at,
         receipts: st.receipts_in_shift,
       },
-      unconfirmed: unsent.n,
+      unconfirmed: backlog.count,
       oldestUnconfirmed: oldest
         ? {
             fd: oldest.fd,
             createdAt: oldest.created_at,
             fiscalTime: ctx.drive.isoLocal(oldest.fiscal_time),
-            ageSeconds: Math.floor((now - Date.parse(oldest.created_at)) / 1000),
+            ageSeconds: Math.floor((backlog.ageMs ?? 0) / 1000),
           }
         : null,
-      blocked: oldest !== undefined && now - Date.parse(oldest.created_at) > 30 * 24 * 3600_000,
+      blocked: backlog.blocked,
       exchange: ctx.exchange.status(),
     };
   });

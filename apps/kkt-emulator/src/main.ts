@@ -88,7 +88,7 @@ export async function startKktEmulator(
       process.exitCode = 1;
     }),
   );
-  const app = buildKktApp({ db, drive, queue, exchange, clock });
+  const app = buildKktApp({ db, drive, queue, exchange });
   const httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
   return {
     httpUrl,

@@ -6,6 +6,7 @@ import {
   buildSessionMessage,
   checkDocument,
   encodeDocument,
+  fiscalTimeAt,
   numberOf,
   OfdAnswerCode,
   parseMessage,
@@ -79,7 +80,7 @@ export async function acceptMessage(
       deps.clock.now().toISOString(),
     );
   }
-  const dateTime = Math.floor(deps.clock.now().getTime() / 1000) + deps.tzOffsetMinutes * 60;
+  const dateTime = fiscalTimeAt(deps.clock.now(), deps.tzOffsetMinutes);
   const ack = buildOperatorAck({
     ffd: flk?.ffd === '1.2' ? '1.2' : '1.05',
     ofdInn: deps.inn,

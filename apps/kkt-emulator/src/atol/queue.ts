@@ -3,7 +3,7 @@ import { formatRoubles } from '@openkassa/fiscal';
 import { Wakeup } from '@openkassa/runtime';
 import { DriverError, type DriverFailure } from './errors.js';
 import { parseTask, type Task } from './tasks.js';
-import type { FiscalDrive, FiscalParams, Totals } from '../fn/fiscal-drive.js';
+import { SHIFT_LIMIT_MS, type FiscalDrive, type FiscalParams, type Totals } from '../fn/fiscal-drive.js';
 import type { KktSchema } from '../store.js';
 import type { OfdExchange } from '../exchange/ofd-exchange.js';
 
@@ -216,12 +216,8 @@ export class RequestQueue {
     const st = await tx.db.selectFrom('fn_state').selectAll().executeTakeFirstOrThrow();
     const d = this.#drive;
     const shift = d.shiftState(st);
-    const oldest = await d.oldestUnconfirmed(tx.db);
-    const unsent = await tx.db
-      .selectFrom('fn_documents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('confirmed_at', 'is', null)
-      .executeTakeFirstOrThrow();
+    const backlog = await d.ofdBacklog(tx.db);
+    const oldest = backlog.oldest;
     switch (type) {
       case 'getShiftStatus':
         return {
@@ -229,7 +225,9 @@ export class RequestQueue {
             state: shift,
             number: st.shift_number,
             ...(st.shift_opened_at && {
-              expiredTime: d.isoLocal(d.fiscalTime(new Date(Date.parse(st.shift_opened_at) + 24 * 3600_000))),
+              expiredTime: d.isoLocal(
+                d.fiscalTime(new Date(Date.parse(st.shift_opened_at) + SHIFT_LIMIT_MS)),
+              ),
             }),
             documentsCount: st.docs_in_shift,
           },
@@ -258,9 +256,7 @@ export class RequestQueue {
             fnFiscal: true,
             fnPresent: true,
             invalidFn: false,
-            blocked:
-              oldest !== undefined &&
-              this.#now().getTime() - Date.parse(oldest.created_at) > 30 * 24 * 3600_000,
+            blocked: backlog.blocked,
             shift,
             coverOpened: false,
             paperPresent: true,
@@ -279,9 +275,7 @@ export class RequestQueue {
             execution: 'emulator',
             lastDocumentNumber: st.last_fd,
             warnings: {
-              ofdTimeout:
-                oldest !== undefined &&
-                this.#now().getTime() - Date.parse(oldest.created_at) > 2 * 24 * 3600_000,
+              ofdTimeout: backlog.late,
               criticalError: false,
               memoryOverflow: false,
               resourceExhausted: false,
@@ -292,7 +286,7 @@ export class RequestQueue {
         const x = this.#exchange.status();
         return {
           status: {
-            notSentCount: unsent.n,
+            notSentCount: backlog.count,
             notSentFirstDocNumber: oldest?.fd ?? 0,
             ...(oldest && { notSentFirstDocDateTime: d.isoLocal(oldest.fiscal_time) }),
             ...(x.lastSuccessAt && { lastSuccessConnectionDateTime: x.lastSuccessAt }),

@@ -7,6 +7,7 @@ import {
   buildReceipt,
   encodeDocument,
   encodeFields,
+  fiscalTimeAt,
   lineAmount,
   padInn,
   printedFiscalSign,
@@ -90,6 +91,14 @@ export interface FiscalParams {
   readonly fiscalReceiptNumber?: number;
   readonly total?: number;
   readonly receiptsCount?: number;
+}
+
+export interface OfdBacklog {
+  readonly count: number;
+  readonly oldest?: { fd: number; created_at: string; fiscal_time: number };
+  readonly ageMs?: number;
+  readonly late: boolean;
+  readonly blocked: boolean;
 }
 
 export type DriveResult<T> =
@@ -184,7 +193,7 @@ export class FiscalDrive {
   }
 
   fiscalTime(at: Date = this.#now()): number {
-    return Math.floor(at.getTime() / 1000) + this.config.tzOffsetMinutes * 60;
+    return fiscalTimeAt(at, this.config.tzOffsetMinutes);
   }
 
   /** ISO 8601 with the place's offset, e.g. 2026-11-21T18:40:00+03:00. */
@@ -201,21 +210,30 @@ export class FiscalDrive {
     return this.#now().getTime() - opened > SHIFT_LIMIT_MS ? 'expired' : 'opened';
   }
 
-  async oldestUnconfirmed(
-    db: Kysely<KktSchema>,
-  ): Promise<{ fd: number; created_at: string; fiscal_time: number } | undefined> {
-    return db
+  /**
+   * What the ФН holds unconfirmed by the OFD, and what that means under its rules: `late` raises
+   * tag 1053 after two days, `blocked` refuses new documents after thirty.
+   */
+  async ofdBacklog(db: Kysely<KktSchema>): Promise<OfdBacklog> {
+    const count = await db
+      .selectFrom('fn_documents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('confirmed_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const oldest = await db
       .selectFrom('fn_documents')
       .select(['fd', 'created_at', 'fiscal_time'])
       .where('confirmed_at', 'is', null)
       .orderBy('fd')
       .limit(1)
       .executeTakeFirst();
-  }
-
-  async #blocked(tx: Tx<KktSchema>): Promise<boolean> {
-    const o = await this.oldestUnconfirmed(tx.db);
-    return o !== undefined && this.#now().getTime() - Date.parse(o.created_at) > OFD_BLOCK_MS;
+    const age = oldest ? this.#now().getTime() - Date.parse(oldest.created_at) : 0;
+    return {
+      count: count.n,
+      ...(oldest && { oldest, ageMs: age }),
+      late: age > OFD_WARN_MS,
+      blocked: age > OFD_BLOCK_MS,
+    };
   }
 
   async openShift(
@@ -260,12 +278,7 @@ export class FiscalDrive {
   ): Promise<DriveResult<FiscalParams>> {
     const st = await this.#state(tx);
     if (st.shift_open !== 1) return fail(DriverError.deniedInClosedShift);
-    const unsent = await tx.db
-      .selectFrom('fn_documents')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('confirmed_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    const oldest = await this.oldestUnconfirmed(tx.db);
+    const backlog = await this.ofdBacklog(tx.db);
     const flags = await this.#warningFlags(tx);
     const next: State = { ...st, shift_open: 0, shift_opened_at: null };
     const shiftTotals = JSON.parse(st.shift_totals_json) as Totals;
@@ -279,8 +292,8 @@ export class FiscalDrive {
         { tag: 1037, value: this.#regId() },
         { tag: 1118, value: st.receipts_in_shift },
         { tag: 1111, value: st.docs_in_shift + 1 },
-        { tag: 1097, value: unsent.n },
-        ...(oldest ? [{ tag: 1098, value: oldest.fiscal_time }] : []),
+        { tag: 1097, value: backlog.count },
+        ...(backlog.oldest ? [{ tag: 1098, value: backlog.oldest.fiscal_time }] : []),
         ...(this.config.ffd === '1.2' ? flags : flags.filter((f) => f.tag === 1053 && f.value === 1)),
         ...(this.config.ffd === '1.2'
           ? [
@@ -415,7 +428,7 @@ export class FiscalDrive {
     form: FormCode,
     build: (ctx: { fd: number; fiscalTime: number }) => DriveResult<Field[]>,
   ): Promise<DriveResult<FiscalParams>> {
-    if (await this.#blocked(tx)) return fail(DriverError.fnOfdTimeout);
+    if ((await this.ofdBacklog(tx.db)).blocked) return fail(DriverError.fnOfdTimeout);
     const now = this.#now();
     const fd = next.last_fd + 1;
     const fiscalTime = this.fiscalTime(now);
@@ -506,8 +519,7 @@ export class FiscalDrive {
   }
 
   async #warningFlags(tx: Tx<KktSchema>): Promise<Field[]> {
-    const o = await this.oldestUnconfirmed(tx.db);
-    const late = o !== undefined && this.#now().getTime() - Date.parse(o.created_at) > OFD_WARN_MS;
+    const { late } = await this.ofdBacklog(tx.db);
     return [
       { tag: 1050, value: 0 },
       { tag: 1051, value: 0 },
