@@ -7,19 +7,11 @@
  *   npm run bench:relay -- [--fn 1000] [--seconds 10] [--light-rate 100]
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { EmulatedSigner } from '@openkassa/emulation';
-import {
-  buildMessage,
-  buildReceipt,
-  concatBytes,
-  encodeDocument,
-  encodeFields,
-  frameLength,
-  parseMessage,
-} from '@openkassa/fiscal';
+import { exchangeOnce } from '@openkassa/ofd-net';
+import { buildMessage, buildReceipt, encodeDocument, encodeFields, parseMessage } from '@openkassa/fiscal';
 import { startRole, stopAll, tempDir } from '../../test/e2e/support.js';
 
 const arg = (name: string, dflt: number) => {
@@ -78,34 +70,8 @@ function message(fn: string, fd: number): Uint8Array {
   return m.value;
 }
 
-function exchange(port: number, msg: Uint8Array): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let buf: Uint8Array = new Uint8Array(0);
-    const t = setTimeout(() => {
-      s.destroy();
-      reject(new Error('timeout'));
-    }, 30_000);
-    s.on('connect', () => s.write(msg));
-    s.on('data', (c: Buffer) => {
-      buf = concatBytes([buf, c]);
-      const len = frameLength(buf);
-      if (len.ok && len.value !== undefined && buf.length >= len.value) {
-        clearTimeout(t);
-        s.destroy();
-        resolve(buf.slice(0, len.value));
-      }
-    });
-    s.on('error', (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-    s.on('close', () => {
-      clearTimeout(t);
-      reject(new Error('closed without an answer'));
-    });
-  });
-}
+/** One ФН exchange with the relay or OFD on this machine. */
+const exchange = (port: number, msg: Uint8Array) => exchangeOnce({ host: '127.0.0.1', port }, msg, 30_000);
 
 interface Run {
   chain: number;
