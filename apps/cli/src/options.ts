@@ -26,3 +26,16 @@ export function untilSignal(): Promise<string> {
     process.once('SIGTERM', on('SIGTERM'));
   });
 }
+
+/** An http(s) base URL for flags like --upstream-server and --server. */
+export function httpUrl(value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value.trim());
+  } catch {
+    throw new InvalidArgumentError(`expected a URL like http://host:port, got "${value}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new InvalidArgumentError(`expected an http:// or https:// URL, got "${value}"`);
+  return u.origin;
+}

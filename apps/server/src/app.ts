@@ -5,12 +5,18 @@ import { fnBacklog, type WarnAge } from './fiscal/backlog.js';
 import type { Metrics } from './metrics.js';
 import { openapi } from './openapi.js';
 import type { ServerSchema } from './schema.js';
+import { shiftReport } from './sales/sales.repo.js';
+import type { SalesIngest } from './sales/sales.service.js';
+import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
   readonly db: Database<ServerSchema>;
   readonly metrics: Metrics;
   readonly warnAges: readonly WarnAge[];
   readonly clock: { now(): Date };
+  readonly sales: SalesIngest;
+  /** On a store server: the head-office uplink of sales documents. */
+  readonly salesUplink?: { status(): UplinkStatus; pending(): Promise<number> };
 }
 
 const badRequest = (message: string) => ({ error: { code: 'bad-request', message } });
@@ -109,6 +115,50 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       })),
     };
   });
+
+  app.post('/api/v1/sales/batch', { bodyLimit: 16 * 1024 * 1024 }, async (req, reply) => {
+    const r = await ctx.sales.ingest(req.body);
+    if (!r.ok) return reply.code(400).send(badRequest(r.reason));
+    return { results: r.results };
+  });
+
+  app.get('/api/v1/sales/shift-report', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const shift = Number(q.shift);
+    if (!q.store || !q.till || !Number.isInteger(shift) || shift < 0)
+      return reply.code(400).send(badRequest('store, till and shift (a whole number) are required'));
+    return shiftReport(ctx.db, q.store, q.till, shift);
+  });
+
+  app.get('/api/v1/sales/documents', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (!q.store) return reply.code(400).send(badRequest('store is required'));
+    const limit = q.limit === undefined ? 1000 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+      return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
+    let sel = ctx.db.db
+      .selectFrom('sales_documents')
+      .select(['payload_json', 'received_at'])
+      .where('store', '=', q.store)
+      .orderBy('till')
+      .orderBy('number')
+      .limit(limit);
+    if (q.till) sel = sel.where('till', '=', q.till);
+    if (q.day) sel = sel.where('day', '=', q.day);
+    const rows = await sel.execute();
+    return {
+      documents: rows.map((r) => ({
+        ...(JSON.parse(r.payload_json) as Record<string, unknown>),
+        receivedAt: r.received_at,
+      })),
+    };
+  });
+
+  app.get('/api/v1/sales/uplink', async () =>
+    ctx.salesUplink
+      ? { configured: true, pending: await ctx.salesUplink.pending(), ...ctx.salesUplink.status() }
+      : { configured: false },
+  );
 
   return app;
 }

@@ -13,6 +13,9 @@ import { relayService } from './relay/relay.service.js';
 import { RelayWriter } from './relay/relay.writer.js';
 import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/relay.tcp.js';
 import type { ServerSchema } from './schema.js';
+import { serverSalesOutbox } from './sales/sales.outbox.js';
+import { SalesIngest } from './sales/sales.service.js';
+import { BatchUplink } from '@openkassa/runtime';
 
 export interface ServerConfig {
   /** Embedded SQLite in this folder, unless `db` is given. */
@@ -22,6 +25,8 @@ export interface ServerConfig {
   readonly relay: { host: string; port: number };
   /** The next hop: an OFD or another cash server's relay port. */
   readonly upstream: { host: string; port: number };
+  /** A head-office cash server (its HTTP base URL) that this store server forwards sales to. */
+  readonly upstreamServer?: string;
   readonly answerWaitMs?: number;
   readonly upstreamTimeoutMs?: number;
   readonly concurrency?: number;
@@ -126,7 +131,38 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     config.limits ?? DEFAULT_LIMITS,
   );
   const warner = startBacklogWarnings(() => fnBacklog(db, clock.now(), warnAges, true), log);
-  const app = buildServerApp({ db, metrics, warnAges, clock });
+  const outbox = serverSalesOutbox(db);
+  const uplink = config.upstreamServer
+    ? new BatchUplink(
+        {
+          url: new URL('/api/v1/sales/batch', config.upstreamServer).toString(),
+          batchSize: 200,
+          timeoutMs: 15_000,
+          retryMinMs: config.retryMinMs ?? 1000,
+          retryMaxMs: config.retryMaxMs ?? 60_000,
+          pollMs: 5000,
+        },
+        outbox,
+        log,
+      )
+    : undefined;
+  const uplinking = uplink?.run().catch((e: unknown) => {
+    log.warn(`sales uplink stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  });
+  const sales = new SalesIngest(db, {
+    clock,
+    forwardUpstream: uplink !== undefined,
+    onStored: () => uplink?.kick(),
+  });
+  const app = buildServerApp({
+    db,
+    metrics,
+    warnAges,
+    clock,
+    sales,
+    ...(uplink && { salesUplink: { status: () => uplink.status(), pending: () => outbox.count() } }),
+  });
   const httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
   return {
     httpUrl,
@@ -136,7 +172,9 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       await relay.close();
       await app.close();
       forwarder.stop();
+      uplink?.stop();
       await forwarding;
+      await uplinking;
       await db.close();
     },
   };

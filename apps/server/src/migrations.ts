@@ -94,4 +94,67 @@ export const serverMigrations: MigrationList = {
         .execute();
     },
   },
+  '0004-sales': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sales_documents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('store', 'text', (c) => c.notNull())
+        .addColumn('till', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('shift', 'integer', (c) => c.notNull())
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('cashier', 'text', (c) => c.notNull())
+        .addColumn('total', 'bigint', (c) => c.notNull())
+        .addColumn('cash', 'bigint', (c) => c.notNull())
+        .addColumn('card', 'bigint', (c) => c.notNull())
+        .addColumn('original_id', 'text')
+        .addColumn('fn', 'text')
+        .addColumn('fd', 'integer')
+        .addColumn('payload_hash', 'text', (c) => c.notNull())
+        .addColumn('payload_json', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sales_documents_shift')
+        .on('sales_documents')
+        .columns(['store', 'till', 'shift'])
+        .execute();
+      await db.schema
+        .createIndex('sales_documents_day')
+        .on('sales_documents')
+        .columns(['day', 'store'])
+        .execute();
+      await db.schema
+        .createTable('sales_lines')
+        .addColumn('doc_id', 'text', (c) => c.notNull())
+        .addColumn('line_no', 'integer', (c) => c.notNull())
+        .addColumn('product_id', 'text')
+        .addColumn('barcode', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'text', (c) => c.notNull())
+        .addColumn('price', 'bigint', (c) => c.notNull())
+        .addColumn('sum', 'bigint', (c) => c.notNull())
+        .addColumn('vat', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sales_lines_pk', ['doc_id', 'line_no'])
+        .execute();
+      // Documents a store server still has to hand to its head office, written with the document.
+      await db.schema
+        .createTable('sales_outbox')
+        .addColumn('doc_id', 'text', (c) => c.primaryKey())
+        .addColumn('queued_at', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema
+        .createIndex('sales_outbox_pending')
+        .on('sales_outbox')
+        .columns(['queued_at', 'doc_id'])
+        .where(sql<boolean>`state = 'pending'`)
+        .execute();
+    },
+  },
 };

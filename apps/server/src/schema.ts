@@ -63,7 +63,54 @@ export interface FiscalItemsTable {
   measure: number | null;
 }
 
+/** Sales documents uploaded by tills (or forwarded by a store server), once per client id. */
+export interface SalesDocumentsTable {
+  id: string;
+  store: string;
+  till: string;
+  kind: string;
+  at: string;
+  /** The calendar day of `at` in the till's own offset (its business day). */
+  day: string;
+  shift: number;
+  number: number;
+  cashier: string;
+  total: number;
+  cash: number;
+  card: number;
+  original_id: string | null;
+  fn: string | null;
+  fd: number | null;
+  /** SHA-256 of the document as stored, to tell a re-send from a different document under one id. */
+  payload_hash: string;
+  payload_json: string;
+  received_at: string;
+}
+
+export interface SalesLinesTable {
+  doc_id: string;
+  line_no: number;
+  product_id: string | null;
+  barcode: string | null;
+  name: string;
+  quantity: string;
+  price: number;
+  sum: number;
+  vat: number;
+}
+
+export interface SalesOutboxTable {
+  doc_id: string;
+  queued_at: string;
+  state: 'pending' | 'sent' | 'rejected';
+  attempts: number;
+  last_error: string | null;
+}
+
 export interface ServerSchema extends CoreSchema {
+  sales_documents: SalesDocumentsTable;
+  sales_lines: SalesLinesTable;
+  sales_outbox: SalesOutboxTable;
   fiscal_messages: FiscalMessagesTable;
   fiscal_documents: FiscalDocumentsTable;
   fiscal_items: FiscalItemsTable;

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDbUrl } from '@openkassa/db';
 import { startServer, type WarnAge } from '@openkassa/server';
 import type { Io } from '../io.js';
-import { hostPort, integer, untilSignal } from '../options.js';
+import { hostPort, httpUrl, integer, untilSignal } from '../options.js';
 
 type Addr = { host: string; port: number };
 
@@ -49,6 +49,12 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
     )
     .addOption(
       new Option(
+        '--upstream-server <url>',
+        'head-office cash server (http://host:port) this store server forwards sales documents to',
+      ).argParser(httpUrl),
+    )
+    .addOption(
+      new Option(
         '--answer-wait <ms>',
         'how long a ККТ connection waits for the answer before it is told to retry',
       )
@@ -78,6 +84,7 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         relay: Addr;
         ofd?: Addr;
         upstreamRelay?: Addr;
+        upstreamServer?: string;
         answerWait: number;
         upstreamTimeout: number;
         retryMax: number;
@@ -94,6 +101,7 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
           http: o.http,
           relay: o.relay,
           upstream,
+          ...(o.upstreamServer !== undefined && { upstreamServer: o.upstreamServer }),
           answerWaitMs: o.answerWait,
           upstreamTimeoutMs: o.upstreamTimeout,
           retryMaxMs: o.retryMax,
@@ -102,7 +110,8 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         });
         io.out(
           `cash server: relay on tcp://${server.relay.host}:${server.relay.port} → ${o.ofd ? 'OFD' : 'upstream relay'} ${upstream.host}:${upstream.port}; ` +
-            `API at ${server.httpUrl} (/api/v1/fiscal/backlog, /metrics, /api/v1/openapi.json); ` +
+            `API at ${server.httpUrl} (/api/v1/fiscal/backlog, /api/v1/sales/batch, /metrics, /api/v1/openapi.json); ` +
+            (o.upstreamServer ? `sales → ${o.upstreamServer}; ` : '') +
             `database ${o.db !== undefined ? 'PostgreSQL' : `SQLite in ${resolve(io.cwd, o.data)}`}\n`,
         );
         await stop();

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { Database, Tx } from '@openkassa/db';
+import type { ItemResult, SalesDocument } from '@openkassa/contracts';
+import type { ServerSchema } from '../schema.js';
+
+/** The stored form of a document: what every level hashes and forwards, byte for byte. */
+export function canonicalJson(d: SalesDocument): string {
+  return JSON.stringify(d);
+}
+
+export function payloadHash(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
+}
+
+/**
+ * Stores one document once per id, with its lines, and (on a store server) its outbox row for
+ * the head office, all in the caller's transaction. A re-sent id is a duplicate if it carries
+ * the same document, and rejected if it carries a different one; neither changes anything.
+ */
+export async function storeSalesDocument(
+  tx: Tx<ServerSchema>,
+  d: SalesDocument,
+  now: string,
+  forwardUpstream: boolean,
+): Promise<ItemResult> {
+  const json = canonicalJson(d);
+  const hash = payloadHash(json);
+  const inserted = await tx.db
+    .insertInto('sales_documents')
+    .values({
+      id: d.id,
+      store: d.store,
+      till: d.till,
+      kind: d.kind,
+      at: d.at,
+      day: d.at.slice(0, 10),
+      shift: d.shift,
+      number: d.number,
+      cashier: d.cashier,
+      total: d.total,
+      cash: d.payments.cash,
+      card: d.payments.card,
+      original_id: d.originalId ?? null,
+      fn: d.fiscal?.fn ?? null,
+      fd: d.fiscal?.fd ?? null,
+      payload_hash: hash,
+      payload_json: json,
+      received_at: now,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) {
+    const existing = await tx.db
+      .selectFrom('sales_documents')
+      .select('payload_hash')
+      .where('id', '=', d.id)
+      .executeTakeFirstOrThrow();
+    return existing.payload_hash === hash
+      ? { id: d.id, status: 'duplicate' }
+      : { id: d.id, status: 'rejected', reason: `id ${d.id} is already used by a different document` };
+  }
+  if (d.lines.length > 0) {
+    await tx.db
+      .insertInto('sales_lines')
+      .values(
+        d.lines.map((l, i) => ({
+          doc_id: d.id,
+          line_no: i + 1,
+          product_id: l.productId ?? null,
+          barcode: l.barcode ?? null,
+          name: l.name,
+          quantity: l.quantity,
+          price: l.price,
+          sum: l.sum,
+          vat: l.vat,
+        })),
+      )
+      .execute();
+  }
+  if (forwardUpstream) {
+    await tx.db
+      .insertInto('sales_outbox')
+      .values({ doc_id: d.id, queued_at: now, state: 'pending', attempts: 0, last_error: null })
+      .execute();
+  }
+  return { id: d.id, status: 'stored' };
+}
+
+export interface ShiftReport {
+  readonly store: string;
+  readonly till: string;
+  readonly shift: number;
+  readonly sale: { count: number; total: number; cash: number; card: number };
+  readonly return: { count: number; total: number; cash: number; card: number };
+  readonly cashIn: number;
+  readonly cashOut: number;
+  /** What the ККТ itself reported at the shift's close, if the close has arrived. */
+  readonly kktTotals: SalesDocument['kktTotals'] | null;
+  readonly closed: boolean;
+}
+
+/** X/Z totals of one till shift from the stored documents (one grouped scan of its rows). */
+export async function shiftReport(
+  db: Database<ServerSchema>,
+  store: string,
+  till: string,
+  shift: number,
+): Promise<ShiftReport> {
+  const rows = await db.db
+    .selectFrom('sales_documents')
+    .select((eb) => [
+      'kind',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.sum<number | string>('total').as('total'),
+      eb.fn.sum<number | string>('cash').as('cash'),
+      eb.fn.sum<number | string>('card').as('card'),
+    ])
+    .where('store', '=', store)
+    .where('till', '=', till)
+    .where('shift', '=', shift)
+    .groupBy('kind')
+    .execute();
+  const by = (k: string) => {
+    const r = rows.find((x) => x.kind === k);
+    return {
+      count: Number(r?.count ?? 0),
+      total: Number(r?.total ?? 0),
+      cash: Number(r?.cash ?? 0),
+      card: Number(r?.card ?? 0),
+    };
+  };
+  const close = await db.db
+    .selectFrom('sales_documents')
+    .select('payload_json')
+    .where('store', '=', store)
+    .where('till', '=', till)
+    .where('shift', '=', shift)
+    .where('kind', '=', 'shiftClose')
+    .executeTakeFirst();
+  return {
+    store,
+    till,
+    shift,
+    sale: by('sale'),
+    return: by('return'),
+    cashIn: by('cashIn').total,
+    cashOut: by('cashOut').total,
+    kktTotals: close ? ((JSON.parse(close.payload_json) as SalesDocument).kktTotals ?? null) : null,
+    closed: close !== undefined,
+  };
+}

@@ -1,0 +1,109 @@
+import { expect, it } from 'vitest';
+import { describeStorage } from '@openkassa/db/testing';
+import { sampleSale, type SalesDocument } from '@openkassa/contracts';
+import { serverMigrations } from '../migrations.js';
+import type { ServerSchema } from '../schema.js';
+import { shiftReport } from './sales.repo.js';
+import { serverSalesOutbox } from './sales.outbox.js';
+import { SalesIngest } from './sales.service.js';
+
+const clock = { now: () => new Date('2026-11-21T10:00:00Z') };
+
+describeStorage<ServerSchema>(
+  'sales ingest',
+  (ctx) => {
+    const count = async (table: 'sales_documents' | 'sales_lines' | 'sales_outbox') =>
+      Number(
+        (
+          await ctx
+            .db()
+            .db.selectFrom(table)
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+
+    it('stores each document once: a re-send is a duplicate, a different document under a known id is rejected', async () => {
+      const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: false });
+      const a = sampleSale({ store: 'A', number: 1 });
+      const b = sampleSale({ store: 'A', number: 2 });
+      const r1 = await ingest.ingest({ documents: [a, b] });
+      expect(r1).toEqual({
+        ok: true,
+        results: [
+          { id: a.id, status: 'stored' },
+          { id: b.id, status: 'stored' },
+        ],
+      });
+      const before = [await count('sales_documents'), await count('sales_lines')];
+      const r2 = await ingest.ingest({ documents: [b, { ...a, total: a.total + 100 }] });
+      expect(r2.ok && r2.results).toEqual([
+        { id: b.id, status: 'duplicate' },
+        {
+          id: a.id,
+          status: 'rejected',
+          reason: expect.stringMatching(/^lines add up to \d+, total is \d+$/),
+        },
+      ]);
+      const changed = { ...a, cashier: 'Петров' };
+      const r3 = await ingest.ingest({ documents: [changed] });
+      expect(r3.ok && r3.results[0]).toEqual({
+        id: a.id,
+        status: 'rejected',
+        reason: `id ${a.id} is already used by a different document`,
+      });
+      expect([await count('sales_documents'), await count('sales_lines')]).toEqual(before);
+    });
+
+    it('rejects a malformed document with a reason naming the field and stores the rest of the batch', async () => {
+      const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: false });
+      const good = sampleSale({ store: 'B', number: 1 });
+      const bad = { ...sampleSale({ store: 'B', number: 2 }), total: -5 };
+      const noId = { ...sampleSale({ store: 'B', number: 3 }), id: 'not-a-uuid' };
+      const r = await ingest.ingest({ documents: [bad, good, noId, 42] });
+      expect(r.ok && r.results.map((x) => [x.status, x.reason?.split(':')[0]])).toEqual([
+        ['rejected', 'total'],
+        ['stored', undefined],
+        ['rejected', 'id'],
+        ['rejected', '(body)'],
+      ]);
+      expect(await ingest.ingest({ documents: [] })).toEqual({ ok: false, reason: 'documents is empty' });
+      expect(await ingest.ingest([good])).toEqual({ ok: false, reason: 'body must be {"documents": [...]}' });
+    });
+
+    it('stores every document exactly once under concurrent overlapping batches', async () => {
+      const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: true });
+      const docs = Array.from({ length: 120 }, (_, i) =>
+        sampleSale({ store: 'C', till: 'T9', shift: 4, number: i + 1 }),
+      );
+      const before = await count('sales_documents');
+      // 8 "tills" each post overlapping windows of the same documents at once.
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, k) => ingest.ingest({ documents: docs.slice(k * 10, k * 10 + 40) })),
+      );
+      const stored = results.flatMap((r) => (r.ok ? r.results : [])).filter((x) => x.status === 'stored');
+      expect(new Set(stored.map((s) => s.id)).size).toBe(stored.length);
+      expect(stored.length).toBe(110); // windows cover documents 1..110
+      expect(await count('sales_documents')).toBe(before + 110);
+      // On a store server each stored document is queued once for the head office.
+      const outbox = serverSalesOutbox(ctx.db());
+      expect(await outbox.count()).toBe(110);
+      const pending = await outbox.pending(500);
+      await outbox.settle(pending.map((p) => ({ id: p.id, status: 'stored' as const })));
+      expect(await outbox.count()).toBe(0);
+
+      const report = await shiftReport(ctx.db(), 'C', 'T9', 4);
+      const sold = docs.slice(0, 110);
+      const sum = (f: (d: SalesDocument) => number) => sold.reduce((s, d) => s + f(d), 0);
+      expect(report.sale).toEqual({
+        count: 110,
+        total: sum((d) => d.total),
+        cash: sum((d) => d.payments.cash),
+        card: sum((d) => d.payments.card),
+      });
+      expect(report.return.count).toBe(0);
+      expect(report.closed).toBe(false);
+    });
+  },
+  { migrations: serverMigrations },
+);

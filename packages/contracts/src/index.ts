@@ -1,0 +1,2 @@
+export * from './sales.js';
+export * from './samples.js';

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * Sales documents as tills upload them and store servers forward them: one shape at every
+ * level, identified by the id the till generated, so a re-sent document is recognised anywhere.
+ * Money is integer kopecks; quantities are decimal text ("1.234"), never binary floats.
+ */
+
+const kopecks = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 47);
+const code = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-"');
+
+export const DOCUMENT_KINDS = ['sale', 'return', 'cashIn', 'cashOut', 'shiftOpen', 'shiftClose'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+export const salesLine = z.object({
+  productId: z.string().max(64).optional(),
+  barcode: z.string().max(64).optional(),
+  name: z.string().min(1).max(128),
+  /** Decimal text with up to three decimals ("2", "0.345"). */
+  quantity: z.string().regex(/^\d{1,9}(\.\d{1,3})?$/, 'a decimal with up to 3 decimals'),
+  price: kopecks,
+  sum: kopecks,
+  /** VAT rate code of the ФФД (1–12). */
+  vat: z.number().int().min(1).max(12),
+  weighted: z.boolean().optional(),
+});
+export type SalesLine = z.infer<typeof salesLine>;
+
+/** What the ККТ reported for the document (absent when it printed nothing fiscal). */
+export const fiscalParams = z.object({
+  fn: z.string().regex(/^\d{16}$/),
+  fd: z.number().int().min(1),
+  fp: z.string().max(20),
+  shift: z.number().int().min(0),
+  receiptNumber: z.number().int().min(0).optional(),
+  at: z.string().max(40),
+});
+export type FiscalParams = z.infer<typeof fiscalParams>;
+
+/** The ККТ's own shift totals at close, kept with the shift-close document. */
+export const shiftTotals = z.object({
+  sell: z.object({ count: z.number().int().min(0), sum: kopecks }),
+  sellReturn: z.object({ count: z.number().int().min(0), sum: kopecks }),
+  cashInDrawer: z.number().int(),
+});
+export type ShiftTotals = z.infer<typeof shiftTotals>;
+
+export const salesDocument = z.object({
+  id: z.uuid(),
+  store: code,
+  till: code,
+  kind: z.enum(DOCUMENT_KINDS),
+  /** When the till recorded it, UTC ISO. */
+  at: z.iso.datetime({ offset: true }),
+  /** The ККТ shift it belongs to. */
+  shift: z.number().int().min(0),
+  /** The till's own running number, unique per till. */
+  number: z.number().int().min(1),
+  cashier: z.string().min(1).max(64),
+  total: kopecks,
+  lines: z.array(salesLine).max(1000).default([]),
+  payments: z.object({ cash: kopecks, card: kopecks }).default({ cash: 0, card: 0 }),
+  /** For a return: the id of the sale it returns. */
+  originalId: z.uuid().optional(),
+  fiscal: fiscalParams.optional(),
+  kktTotals: shiftTotals.optional(),
+  catalogVersion: z.number().int().min(0).optional(),
+});
+export type SalesDocument = z.infer<typeof salesDocument>;
+export type SalesDocumentInput = z.input<typeof salesDocument>;
+
+export const MAX_BATCH = 500;
+
+export const salesBatch = z.object({ documents: z.array(salesDocument).min(1).max(MAX_BATCH) });
+export type SalesBatch = z.infer<typeof salesBatch>;
+
+export type ItemStatus = 'stored' | 'duplicate' | 'rejected';
+export interface ItemResult {
+  readonly id: string;
+  readonly status: ItemStatus;
+  /** Why it was rejected; a rejected document is not stored and must not be re-sent unchanged. */
+  readonly reason?: string;
+}
+export interface BatchResult {
+  readonly results: ItemResult[];
+}
+
+/**
+ * Checks a document beyond its shape: sums agree. Returns the reason it cannot be stored, or
+ * undefined. The same rule runs on the till before upload and on every server.
+ */
+export function salesDocumentProblem(d: SalesDocument): string | undefined {
+  const linesSum = d.lines.reduce((s, l) => s + l.sum, 0);
+  switch (d.kind) {
+    case 'sale':
+    case 'return': {
+      if (d.lines.length === 0) return `${d.kind} has no lines`;
+      if (linesSum !== d.total) return `lines add up to ${linesSum}, total is ${d.total}`;
+      const paid = d.payments.cash + d.payments.card;
+      if (paid !== d.total) return `payments add up to ${paid}, total is ${d.total}`;
+      if (d.kind === 'return' && d.originalId === d.id) return 'a return cannot return itself';
+      return undefined;
+    }
+    case 'cashIn':
+    case 'cashOut':
+      if (d.lines.length > 0) return `${d.kind} carries no lines`;
+      if (d.total <= 0) return `${d.kind} of zero`;
+      return undefined;
+    case 'shiftOpen':
+    case 'shiftClose':
+      if (d.lines.length > 0) return `${d.kind} carries no lines`;
+      return undefined;
+  }
+}
+
+/** A zod error as one line naming the fields: "documents.0.total: Too small…". */
+export function describeZodError(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+    .join('; ');
+}
