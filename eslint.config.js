@@ -29,6 +29,22 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
+    // The till's and the back office's pages run in the browser, as plain scripts.
+    files: ['apps/*/src/ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        window: 'readonly',
+        fetch: 'readonly',
+        sessionStorage: 'readonly',
+        setInterval: 'readonly',
+        setTimeout: 'readonly',
+        Intl: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     // Tests read JSON fixtures, which are untyped by nature.
     rules: {

@@ -4,6 +4,7 @@ import { fiscalCommand } from './commands/fiscal.js';
 import { migrateCommand } from './commands/migrate.js';
 import { demoCommand, sandboxCommand } from './commands/sandbox.js';
 import { serverCommand } from './commands/server.js';
+import { tillCommand } from './commands/till.js';
 import { applyEnvironment, ConfigError } from './config.js';
 import { processIo, type Io } from './io.js';
 
@@ -25,9 +26,10 @@ export function buildProgram(io: Io): Command {
   program.addCommand(fiscalCommand(io));
   program.addCommand(migrateCommand(io));
   program.addCommand(serverCommand(io));
+  program.addCommand(tillCommand(io));
   program.addCommand(kktEmulatorCommand(io));
   program.addCommand(ofdEmulatorCommand(io));
-  program.addHelpText('after', '\nRoles still to come: till, processing, scales, bench, import, export.\n');
+  program.addHelpText('after', '\nRoles still to come: processing, scales, bench, import, export.\n');
   program.hook('preAction', (_root, action) => {
     applyEnvironment(action, io.env);
   });

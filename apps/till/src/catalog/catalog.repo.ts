@@ -1,0 +1,176 @@
+import { sql } from 'kysely';
+import type { Database } from '@openkassa/db';
+import {
+  lineAmount,
+  parseDecimal,
+  parseWeightedBarcode,
+  formatDecimal,
+  type Decimal,
+  type WeightedLayout,
+} from '@openkassa/fiscal';
+import type { TillSchema } from '../schema.js';
+
+export interface Product {
+  readonly id: string;
+  readonly name: string;
+  readonly price: number;
+  readonly vat: number;
+  readonly weighted: boolean;
+  readonly plu?: string | undefined;
+  readonly article?: string | undefined;
+  readonly barcodes?: readonly string[] | undefined;
+}
+
+/** A line as the sale screen shows it and the ККТ receives it. */
+export interface ScannedLine {
+  readonly productId: string;
+  readonly barcode: string;
+  readonly name: string;
+  readonly price: number;
+  readonly quantity: string;
+  readonly sum: number;
+  readonly vat: number;
+  readonly weighted: boolean;
+}
+
+export type ScanResult =
+  { readonly ok: true; readonly line: ScannedLine } | { readonly ok: false; readonly message: string };
+
+function toProduct(r: TillSchema['products']): Product {
+  return {
+    id: r.id,
+    name: r.name,
+    price: r.price,
+    vat: r.vat,
+    weighted: r.weighted === 1,
+    plu: r.plu ?? undefined,
+    article: r.article ?? undefined,
+  };
+}
+
+/** Replaces or adds products (and their barcodes) in batches of one transaction each. */
+export async function importProducts(
+  db: Database<TillSchema>,
+  products: readonly Product[],
+): Promise<number> {
+  for (let i = 0; i < products.length; i += 5000) {
+    const chunk = products.slice(i, i + 5000);
+    await db.transaction(async (tx) => {
+      for (const p of chunk) {
+        const row = {
+          id: p.id,
+          name: p.name,
+          search_name: p.name.toLowerCase(),
+          price: p.price,
+          vat: p.vat,
+          weighted: p.weighted ? 1 : 0,
+          plu: p.plu ?? null,
+          article: p.article ?? null,
+        };
+        await tx.db
+          .insertInto('products')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .execute();
+        for (const code of p.barcodes ?? [])
+          await tx.db
+            .insertInto('barcodes')
+            .values({ code, product_id: p.id })
+            .onConflict((oc) => oc.column('code').doUpdateSet({ product_id: p.id }))
+            .execute();
+      }
+    });
+  }
+  return products.length;
+}
+
+/**
+ * A scanned or typed code → a sale line. In-store EAN-13 codes (weighed goods labelled by the
+ * scale) are decoded with the store's layouts: item code → product by PLU, weight → quantity.
+ */
+export async function scan(
+  db: Database<TillSchema>,
+  code: string,
+  layouts: readonly WeightedLayout[],
+  quantityText?: string,
+): Promise<ScanResult> {
+  const c = code.trim();
+  if (!/^\d{1,32}$/.test(c)) return { ok: false, message: `«${code}» — не штрихкод` };
+  let qty: Decimal | undefined = quantityText !== undefined ? parseDecimal(quantityText) : undefined;
+  if (quantityText !== undefined && (!qty || qty.mantissa <= 0n || qty.scale > 3))
+    return { ok: false, message: `Неверное количество «${quantityText}»` };
+  const direct = await db.db
+    .selectFrom('barcodes as b')
+    .innerJoin('products as p', 'p.id', 'b.product_id')
+    .selectAll('p')
+    .where('b.code', '=', c)
+    .executeTakeFirst();
+  let product = direct ? toProduct(direct) : undefined;
+  if (!product && c.length === 13) {
+    const w = parseWeightedBarcode(c, layouts);
+    if (!w.ok) return { ok: false, message: `Штрихкод ${c}: ${w.error.message}` };
+    if (w.value.kind === 'in-store') {
+      const byPlu = await db.db
+        .selectFrom('products')
+        .selectAll()
+        .where('plu', '=', String(Number(w.value.itemCode)))
+        .executeTakeFirst();
+      if (!byPlu) return { ok: false, message: `Весовой товар с кодом ${w.value.itemCode} не найден` };
+      product = toProduct(byPlu);
+      if (w.value.quantity) qty = w.value.quantity;
+      else if (w.value.amount !== undefined) {
+        // A label with the cost: the quantity follows from the price per kilogram.
+        const grams = Math.round((w.value.amount * 1000) / product.price);
+        qty = { mantissa: BigInt(Math.max(grams, 1)), scale: 3 };
+      }
+    }
+  }
+  if (!product) return { ok: false, message: `Товар со штрихкодом ${c} не найден` };
+  qty ??= { mantissa: 1n, scale: 0 };
+  if (!product.weighted && qty.scale > 0 && qty.mantissa % 10n ** BigInt(qty.scale) !== 0n)
+    return { ok: false, message: `${product.name}: штучный товар продаётся целым количеством` };
+  return {
+    ok: true,
+    line: {
+      productId: product.id,
+      barcode: c,
+      name: product.name,
+      price: product.price,
+      quantity: formatDecimal(qty),
+      sum: lineAmount(product.price, qty),
+      vat: product.vat,
+      weighted: product.weighted,
+    },
+  };
+}
+
+/** Products whose name contains the text (case-insensitive), for search at the till. */
+export async function searchProducts(db: Database<TillSchema>, text: string, limit = 20): Promise<Product[]> {
+  const t = text.trim().toLowerCase();
+  if (t.length < 2) return [];
+  const like = `%${t.replace(/[%_\\]/g, (m) => `\\${m}`)}%`;
+  const rows = await db.db
+    .selectFrom('products')
+    .selectAll()
+    .where(sql<boolean>`search_name like ${like} escape '\\'`)
+    .orderBy('search_name')
+    .limit(limit)
+    .execute();
+  const codes = await db.db
+    .selectFrom('barcodes')
+    .select(['code', 'product_id'])
+    .where('product_id', 'in', rows.length > 0 ? rows.map((r) => r.id) : [''])
+    .execute();
+  return rows.map((r) => ({
+    ...toProduct(r),
+    barcodes: codes.filter((c) => c.product_id === r.id).map((c) => c.code),
+  }));
+}
+
+export async function productCount(db: Database<TillSchema>): Promise<number> {
+  const r = await db.db
+    .selectFrom('products')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

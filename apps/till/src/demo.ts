@@ -1,0 +1,53 @@
+import { ean13CheckDigit } from '@openkassa/fiscal';
+import type { Product } from './catalog/catalog.repo.js';
+
+/** A store's worth of believable goods for the sandbox, tests and benches. */
+const NAMED: Product[] = [
+  { id: 'milk', name: 'Молоко 3,2% 1 л', price: 8990, vat: 2, weighted: false },
+  { id: 'bread', name: 'Хлеб Бородинский 400 г', price: 5490, vat: 2, weighted: false },
+  { id: 'coffee', name: 'Кофе молотый 250 г', price: 44900, vat: 11, weighted: false },
+  { id: 'water', name: 'Вода питьевая 1,5 л', price: 4500, vat: 11, weighted: false },
+  { id: 'choco', name: 'Шоколад горький 90 г', price: 12990, vat: 11, weighted: false },
+  { id: 'cheese', name: 'Сыр Российский весовой', price: 89900, vat: 2, weighted: true, plu: '101' },
+  { id: 'apples', name: 'Яблоки Гала весовые', price: 14990, vat: 2, weighted: true, plu: '102' },
+  { id: 'bananas', name: 'Бананы весовые', price: 12990, vat: 2, weighted: true, plu: '103' },
+];
+
+export const ean13 = (first12: string) => `${first12}${ean13CheckDigit(first12)}`;
+
+export function demoCatalog(size: number): Product[] {
+  const named = NAMED.map((p, i) => ({
+    ...p,
+    barcodes: p.weighted ? [] : [ean13(`4600000000${String(i + 1).padStart(2, '0')}`)],
+  }));
+  const kinds = [
+    'Крупа',
+    'Макароны',
+    'Сок',
+    'Чай',
+    'Печенье',
+    'Консервы',
+    'Соус',
+    'Мыло',
+    'Салфетки',
+    'Конфеты',
+  ];
+  const more: Product[] = [];
+  for (let i = 0; named.length + more.length < size; i++) {
+    more.push({
+      id: `g${i}`,
+      name: `${kinds[i % kinds.length]!} №${i}`,
+      price: 2990 + ((i * 7919) % 50000),
+      vat: i % 3 === 0 ? 2 : 11,
+      weighted: false,
+      barcodes: [ean13(`47${String(i).padStart(10, '0')}`)],
+    });
+  }
+  return [...named, ...more];
+}
+
+export const DEMO_USERS = [
+  { id: 'ivanova', name: 'Иванова А.', role: 'cashier', pin: '1111' },
+  { id: 'petrova', name: 'Петрова Е.', role: 'senior', pin: '2222' },
+  { id: 'sidorov', name: 'Сидоров П.', role: 'manager', pin: '9999' },
+] as const;

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { openDatabase } from '@openkassa/db';
+import type { WeightedLayout } from '@openkassa/fiscal';
+import { BatchUplink } from '@openkassa/runtime';
+import { buildTillApp } from './app.js';
+import { addUser, Sessions } from './auth/users.js';
+import { importProducts, productCount } from './catalog/catalog.repo.js';
+import { DEMO_USERS, demoCatalog } from './demo.js';
+import { AtolClient } from './kkt/atol-client.js';
+import { tillMigrations } from './migrations.js';
+import { TillService } from './sales/till.service.js';
+import type { TillSchema } from './schema.js';
+import { tillOutbox } from './upload/till.outbox.js';
+
+export { buildTillApp } from './app.js';
+export { demoCatalog, DEMO_USERS, ean13 } from './demo.js';
+export type { Product } from './catalog/catalog.repo.js';
+
+export interface TillConfig {
+  readonly dataDir: string;
+  /** The cash server (http://host:port) documents are uploaded to; none: keep them queued. */
+  readonly server?: string;
+  /** The ККТ's ATOL Web Server (http://host:16732). */
+  readonly kkt: string;
+  readonly http: { host: string; port: number };
+  readonly store: string;
+  readonly till: string;
+  /** Seed demo users and this many demo products into an empty till. */
+  readonly demoCatalog?: number;
+  readonly layouts?: readonly WeightedLayout[];
+  readonly taxation?: string;
+  readonly uploadRetryMaxMs?: number;
+}
+
+export interface RunningTill {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LAYOUTS: readonly WeightedLayout[] = [
+  { prefixes: ['20', '21', '22', '23', '24', '25'], mask: 'PPTTTTTWWWWWK' },
+];
+
+export async function startTill(
+  config: TillConfig,
+  log: { info(m: string): void; warn(m: string): void } = { info: console.log, warn: console.warn },
+): Promise<RunningTill> {
+  const db = openDatabase<TillSchema>(
+    { kind: 'sqlite', file: join(config.dataDir, 'till.sqlite') },
+    { migrations: tillMigrations, log: { error: (m, e) => log.warn(`${m}: ${String(e)}`) } },
+  );
+  await db.migrate();
+  if (config.demoCatalog !== undefined) {
+    const users = await db.db.selectFrom('users').select('id').limit(1).execute();
+    if (users.length === 0) for (const u of DEMO_USERS) await addUser(db, u);
+    if ((await productCount(db)) === 0) await importProducts(db, demoCatalog(config.demoCatalog));
+  }
+  const layouts = config.layouts ?? DEFAULT_LAYOUTS;
+  const outbox = tillOutbox(db);
+  const uplink = config.server
+    ? new BatchUplink(
+        {
+          url: new URL('/api/v1/sales/batch', config.server).toString(),
+          batchSize: 200,
+          timeoutMs: 15_000,
+          retryMinMs: 500,
+          retryMaxMs: config.uploadRetryMaxMs ?? 30_000,
+          pollMs: 5000,
+        },
+        outbox,
+        log,
+      )
+    : undefined;
+  const uploading = uplink?.run().catch((e: unknown) => {
+    log.warn(`upload stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  });
+  const till = new TillService({
+    db,
+    kkt: new AtolClient(config.kkt),
+    store: config.store,
+    till: config.till,
+    clock: { now: () => new Date() },
+    ids: { uuid: randomUUID },
+    layouts: () => layouts,
+    ...(config.taxation !== undefined && { taxation: config.taxation }),
+    onDocument: () => uplink?.kick(),
+    log,
+  });
+  // Settle what a crash left pending, then take the shift state from the ККТ.
+  try {
+    const left = await till.recover();
+    if (left > 0) log.warn(`till: ${left} document(s) wait for the ККТ to answer`);
+    await till.syncShift();
+  } catch (e) {
+    log.warn(
+      `till: ККТ not reachable at start (${e instanceof Error ? e.message : String(e)}); will retry on the next operation`,
+    );
+  }
+  const offline = {
+    online: false,
+    lastSuccessAt: null,
+    lastError: 'no server configured',
+    sent: 0,
+    rejected: 0,
+  };
+  const app = buildTillApp({
+    db,
+    till,
+    sessions: new Sessions(),
+    store: config.store,
+    tillId: config.till,
+    layouts: () => layouts,
+    upload: {
+      status: () => uplink?.status() ?? offline,
+      pending: () => outbox.count(),
+      rejected: () => outbox.rejected(),
+    },
+  });
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  return {
+    url,
+    async close() {
+      await app.close();
+      uplink?.stop();
+      await uploading;
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '@openkassa/db';
+import { startKktEmulator, type RunningKktEmulator } from '@openkassa/kkt-emulator';
+import { addUser, type User } from '../auth/users.js';
+import { importProducts } from '../catalog/catalog.repo.js';
+import { demoCatalog, ean13 } from '../demo.js';
+import { AtolClient, KktUnreachable } from '../kkt/atol-client.js';
+import { DEFAULT_LAYOUTS } from '../main.js';
+import { tillMigrations } from '../migrations.js';
+import type { TillSchema } from '../schema.js';
+import { TillService } from './till.service.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+const senior: User = { id: 'petrova', name: 'Петрова Е.', role: 'senior' };
+const cashier: User = { id: 'ivanova', name: 'Иванова А.', role: 'cashier' };
+const MILK = ean13('460000000001');
+const BREAD = ean13('460000000002');
+const CHEESE_1234G = ean13('210010101234');
+
+async function kkt(): Promise<RunningKktEmulator & { lastFd(): Promise<number> }> {
+  const k = await startKktEmulator(
+    {
+      fn: '9999000000000777',
+      ofd: { host: '127.0.0.1', port: 9 }, // no OFD: documents stay unconfirmed, which is fine here
+      http: { host: '127.0.0.1', port: 0 },
+      dataDir: mkdtempSync(join(tmpdir(), 'till-kkt-')),
+      ffd: '1.2',
+      retryMinMs: 60_000,
+      retryMaxMs: 60_000,
+    },
+    { warn: () => undefined },
+  );
+  closers.push(() => k.close());
+  return {
+    ...k,
+    lastFd: async () => ((await (await fetch(`${k.httpUrl}/api/v1/fn`)).json()) as { lastFd: number }).lastFd,
+  };
+}
+
+async function tillDb(): Promise<Database<TillSchema>> {
+  const db = openDatabase<TillSchema>(
+    { kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'till-')), 'till.sqlite') },
+    { migrations: tillMigrations },
+  );
+  await db.migrate();
+  await importProducts(db, demoCatalog(50));
+  await addUser(db, { ...senior, pin: '2222' });
+  closers.push(() => db.close());
+  return db;
+}
+
+/** A link to the ККТ that loses the answer of the next receipt request, or the request itself. */
+class FlakyAtol extends AtolClient {
+  mode: 'ok' | 'lose-answer' | 'lose-request' = 'ok';
+  override async run(uuid: string, tasks: readonly unknown[]) {
+    const isReceipt = tasks.some((t) => (t as { type?: string }).type === 'sell');
+    if (isReceipt && this.mode === 'lose-request') {
+      this.mode = 'ok';
+      throw new KktUnreachable('connection reset before the request arrived');
+    }
+    if (isReceipt && this.mode === 'lose-answer') {
+      this.mode = 'ok';
+      await this.submit(uuid, tasks);
+      await this.wait(uuid); // the ККТ did it...
+      throw new KktUnreachable('connection reset before the answer arrived'); // ...but we never heard
+    }
+    return super.run(uuid, tasks);
+  }
+}
+
+function service(db: Database<TillSchema>, atol: AtolClient, uploaded: { n: number }) {
+  return new TillService({
+    db,
+    kkt: atol,
+    store: 'S1',
+    till: 'T1',
+    clock: { now: () => new Date() },
+    ids: { uuid: randomUUID },
+    layouts: () => DEFAULT_LAYOUTS,
+    onDocument: () => {
+      uploaded.n++;
+    },
+    log: { warn: () => undefined },
+  });
+}
+
+describe('till operations against the ККТ emulator', () => {
+  it('sells, returns by receipt, moves cash and closes the shift with totals equal to the ККТ', async () => {
+    const k = await kkt();
+    const db = await tillDb();
+    const up = { n: 0 };
+    const till = service(db, new AtolClient(k.httpUrl), up);
+    expect(
+      await till.sell(senior, { lines: [{ barcode: MILK }], card: 0, cashTendered: 10000 }),
+    ).toMatchObject({
+      ok: false,
+      code: 'no-shift',
+    });
+    expect((await till.openShift(senior)).ok).toBe(true);
+    const sale = await till.sell(senior, {
+      lines: [{ barcode: MILK }, { barcode: BREAD, quantity: '2' }, { barcode: CHEESE_1234G }],
+      card: 50000,
+      cashTendered: 100000,
+    });
+    if (!sale.ok) throw new Error(sale.message);
+    // 89.90 + 2 × 54.90 + 1.234 kg × 899.00 (= 1109.37) = 1309.07; cash part 809.07 from 1000.00
+    expect(sale.value).toMatchObject({
+      total: 130907,
+      card: 50000,
+      cash: 80907,
+      change: 19093,
+      state: 'done',
+    });
+    expect(sale.value.lines[2]).toMatchObject({ quantity: '1.234', sum: 110937, weighted: true });
+    expect(sale.value.fiscal).toMatchObject({ fn: '9999000000000777', shift: 1, receiptNumber: 1 });
+
+    expect(
+      await till.sell(senior, { lines: [{ barcode: '4600000000999' }], card: 0, cashTendered: 0 }),
+    ).toMatchObject({
+      ok: false,
+      code: 'unknown-barcode',
+    });
+    expect(await till.returnByReceipt(cashier, { number: sale.value.number })).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
+    const ret = await till.returnByReceipt(senior, { number: sale.value.number, lines: [0] });
+    expect(ret).toMatchObject({ ok: true, value: { kind: 'return', total: 8990, card: 8990, cash: 0 } });
+    expect(await till.returnByReceipt(senior, { number: sale.value.number, lines: [0] })).toMatchObject({
+      ok: false,
+      code: 'already-returned',
+    });
+    expect((await till.cashMove(senior, 'in', 500000)).ok).toBe(true);
+    expect((await till.cashMove(senior, 'out', 100000)).ok).toBe(true);
+    expect(await till.cashMove(senior, 'out', 100_000_000)).toMatchObject({
+      ok: false,
+      code: 'not-enough-cash',
+    });
+
+    const x = await till.xReport(senior);
+    expect(x).toMatchObject({ ok: true, value: { agree: true } });
+    const z = await till.closeShift(senior);
+    if (!z.ok) throw new Error(z.message);
+    expect(z.value.report).toMatchObject({
+      agree: true,
+      till: {
+        sale: { count: 1, total: 130907 },
+        return: { count: 1, total: 8990 },
+        cashIn: 500000,
+        cashOut: 100000,
+      },
+      kkt: { sell: { count: 1, sum: 130907 }, sellReturn: { count: 1, sum: 8990 } },
+    });
+    // The ККТ's cash counter and the till's agree too: 809.07 in, 5000 in, 1000 out.
+    expect(z.value.report.kkt?.cashInDrawer).toBe(z.value.report.till.cashInDrawer);
+    // Queued for upload: each finished document once, in till order; nothing for refusals or X.
+    const queued = await db.db
+      .selectFrom('outbox as o')
+      .innerJoin('documents as d', 'd.id', 'o.doc_id')
+      .select('d.kind')
+      .orderBy('o.seq')
+      .execute();
+    expect(queued.map((q) => q.kind)).toEqual([
+      'shiftOpen',
+      'sale',
+      'return',
+      'cashIn',
+      'cashOut',
+      'shiftClose',
+    ]);
+    expect(up.n).toBe(6);
+  });
+
+  it('recovers a receipt whose ККТ answer was lost: recorded once from the ККТ, never fiscalised twice', async () => {
+    const k = await kkt();
+    const db = await tillDb();
+    const atol = new FlakyAtol(k.httpUrl);
+    const up = { n: 0 };
+    const till = service(db, atol, up);
+    expect((await till.openShift(senior)).ok).toBe(true);
+    const before = await k.lastFd();
+
+    atol.mode = 'lose-answer';
+    const lost = await till.sell(senior, { lines: [{ barcode: MILK }], card: 0, cashTendered: 8990 });
+    expect(lost).toMatchObject({ ok: false, code: 'kkt-unreachable' });
+    expect(await till.pendingCount()).toBe(1);
+    expect(await k.lastFd()).toBe(before + 1); // the ККТ did fiscalise it
+
+    // The till restarts (a new service on the same database) and asks the ККТ.
+    const restarted = service(db, new AtolClient(k.httpUrl), up);
+    expect(await restarted.recover()).toBe(0);
+    const doc = await restarted.document({ number: 2 });
+    expect(doc).toMatchObject({ state: 'done', total: 8990, fiscal: { fd: before + 1 } });
+    expect(await k.lastFd()).toBe(before + 1); // not again
+
+    atol.mode = 'lose-request';
+    const never = await till.sell(senior, { lines: [{ barcode: BREAD }], card: 0, cashTendered: 5490 });
+    expect(never).toMatchObject({ ok: false, code: 'kkt-unreachable' });
+    expect(await k.lastFd()).toBe(before + 1);
+    // The next operation settles it first: the ККТ never heard of it, so it is sent under its uuid.
+    const next = await till.sell(senior, { lines: [{ barcode: MILK }], card: 0, cashTendered: 8990 });
+    expect(next.ok).toBe(true);
+    expect(await till.document({ number: 3 })).toMatchObject({ state: 'done', fiscal: { fd: before + 2 } });
+    expect(await till.document({ number: 4 })).toMatchObject({ state: 'done', fiscal: { fd: before + 3 } });
+    expect(await k.lastFd()).toBe(before + 3);
+  });
+});
