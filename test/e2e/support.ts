@@ -205,3 +205,58 @@ export async function startServerRole(args: string[]) {
   );
   return { role, relayPort: Number(match[1]), api: match[2]! };
 }
+
+export async function startTillRole(args: string[]) {
+  const { role, match } = await startRole(['till', ...args], /sale screen at (http:\/\/127\.0\.0\.1:\d+)\//);
+  return { role, url: match[1]! };
+}
+
+/** A till API session (what the sale screen does), for tests that sell without a browser. */
+export async function tillSession(url: string, pin: string) {
+  const login = await fetch(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pin }),
+  });
+  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
+  const { token } = (await login.json()) as { token: string };
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  return { call };
+}
+
+export interface TillStatus {
+  shift: { number: number; open: boolean };
+  queue: number;
+  rejected: number;
+  kktPending: number;
+  link: { online: boolean };
+}
+
+export async function tillStatus(url: string): Promise<TillStatus> {
+  return (await (await fetch(`${url}/api/status`)).json()) as TillStatus;
+}
+
+/** Waits until the till has uploaded everything (its queue is empty). */
+export async function waitUploaded(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await tillStatus(url).catch(() => undefined);
+    if (s && s.queue === 0 && s.kktPending === 0) return;
+    if (Date.now() > deadline) throw new Error(`till did not upload: ${JSON.stringify(s)}`);
+    await sleep(200);
+  }
+}

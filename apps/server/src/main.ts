@@ -136,6 +136,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     ? new BatchUplink(
         {
           url: new URL('/api/v1/sales/batch', config.upstreamServer).toString(),
+          healthUrl: new URL('/healthz', config.upstreamServer).toString(),
           batchSize: 200,
           timeoutMs: 15_000,
           retryMinMs: config.retryMinMs ?? 1000,

@@ -62,11 +62,12 @@ export async function startTill(
     ? new BatchUplink(
         {
           url: new URL('/api/v1/sales/batch', config.server).toString(),
+          healthUrl: new URL('/healthz', config.server).toString(),
           batchSize: 200,
           timeoutMs: 15_000,
           retryMinMs: 500,
           retryMaxMs: config.uploadRetryMaxMs ?? 30_000,
-          pollMs: 5000,
+          pollMs: 3000,
         },
         outbox,
         log,

@@ -29,6 +29,8 @@ export interface UplinkConfig {
   /** How often to look at the outbox when nobody kicks. */
   readonly pollMs: number;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Checked while there is nothing to send, so the link state shown to users stays true. */
+  readonly healthUrl?: string;
 }
 
 export interface UplinkStatus {
@@ -80,6 +82,12 @@ export class BatchUplink {
       let wait = this.#cfg.pollMs;
       try {
         const batch = await this.#outbox.pending(this.#cfg.batchSize);
+        if (batch.length === 0 && this.#cfg.healthUrl) {
+          const res = await fetch(this.#cfg.healthUrl, { signal: AbortSignal.timeout(this.#cfg.timeoutMs) });
+          if (!res.ok) throw new Error(`HTTP ${res.status} from ${this.#cfg.healthUrl}`);
+          this.#status = { ...this.#status, online: true, lastError: null };
+          this.#failures = 0;
+        }
         if (batch.length > 0) {
           const acks = await this.#post(batch);
           await this.#outbox.settle(acks);

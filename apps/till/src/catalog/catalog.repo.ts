@@ -5,6 +5,7 @@ import {
   parseDecimal,
   parseWeightedBarcode,
   formatDecimal,
+  type BarcodeErrorCode,
   type Decimal,
   type WeightedLayout,
 } from '@openkassa/fiscal';
@@ -20,6 +21,15 @@ export interface Product {
   readonly article?: string | undefined;
   readonly barcodes?: readonly string[] | undefined;
 }
+
+/** What the cashier is told about a code that cannot be read. */
+const BARCODE_ERRORS: Record<BarcodeErrorCode, string> = {
+  'bad-format': 'это не штрихкод EAN-13',
+  'bad-check-digit': 'неверная контрольная цифра, отсканируйте ещё раз',
+  'bad-item-check': 'неверный код товара на весовой этикетке',
+  'zero-quantity': 'на весовой этикетке нулевой вес',
+  'bad-layout': 'весовые штрихкоды настроены неверно, обратитесь к администратору',
+};
 
 /** A line as the sale screen shows it and the ККТ receives it. */
 export interface ScannedLine {
@@ -108,7 +118,7 @@ export async function scan(
   let product = direct ? toProduct(direct) : undefined;
   if (!product && c.length === 13) {
     const w = parseWeightedBarcode(c, layouts);
-    if (!w.ok) return { ok: false, message: `Штрихкод ${c}: ${w.error.message}` };
+    if (!w.ok) return { ok: false, message: `Штрихкод ${c}: ${BARCODE_ERRORS[w.error.code]}` };
     if (w.value.kind === 'in-store') {
       const byPlu = await db.db
         .selectFrom('products')

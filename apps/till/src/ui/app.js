@@ -34,7 +34,7 @@ async function api(method, path, body) {
   const res = await fetch(path, {
     method,
     headers: {
-      'content-type': 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(state.token ? { authorization: `Bearer ${state.token}` } : {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -167,6 +167,7 @@ function removeLine(i) {
 }
 
 async function addByCode(code, qty) {
+  if (!state.shift.open) throw new Error('Смена не открыта: откройте смену');
   const q = qty ? `&qty=${encodeURIComponent(qty)}` : '';
   const line = await api('GET', `/api/scan?code=${encodeURIComponent(code)}${q}`);
   state.lines.push(line);
