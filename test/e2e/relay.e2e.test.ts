@@ -1,10 +1,11 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import {
+  dropTestDatabases,
   expectComplete,
   fnStatus,
   freePort,
   ofdDocuments,
+  pgDbArgs,
   postTasks,
   sellTask,
   setFaults,
@@ -19,19 +20,8 @@ import {
   type Role,
 } from './support.js';
 
-const dbs: TestDatabase[] = [];
 afterEach(stopAll);
-afterAll(async () => {
-  for (const d of dbs) await d.drop();
-});
-
-/** `--db` for a fresh PostgreSQL schema, dropped after the file. */
-async function pgDbArgs(): Promise<string[]> {
-  const t = await createTestDatabase('postgres');
-  dbs.push(t);
-  if (t.config.kind !== 'postgres') throw new Error('unreachable');
-  return ['--db', `${t.config.url}?schema=${t.config.schema}`];
-}
+afterAll(dropTestDatabases);
 
 const SERVER_TIMING = ['--answer-wait', '1000', '--upstream-timeout', '1500', '--retry-max', '300'];
 

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 
 const BIN = join(import.meta.dirname, '../../apps/cli/bin/openkassa.js');
 
@@ -259,4 +260,18 @@ export async function waitUploaded(url: string, timeoutMs = 60_000): Promise<voi
     if (Date.now() > deadline) throw new Error(`till did not upload: ${JSON.stringify(s)}`);
     await sleep(200);
   }
+}
+
+const testDatabases: TestDatabase[] = [];
+
+/** `--db` for a fresh PostgreSQL schema; drop them all with dropTestDatabases after the file. */
+export async function pgDbArgs(): Promise<string[]> {
+  const t = await createTestDatabase('postgres');
+  testDatabases.push(t);
+  if (t.config.kind !== 'postgres') throw new Error('unreachable');
+  return ['--db', `${t.config.url}?schema=${t.config.schema}`];
+}
+
+export async function dropTestDatabases(): Promise<void> {
+  for (const d of testDatabases.splice(0)) await d.drop();
 }
