@@ -234,6 +234,20 @@ describe('the openkassa command as a process', () => {
         fns: { fn: string; documents: number }[];
       };
       expect(backlog.fns.map((f) => f.fn).sort()).toEqual(['9999000000010001', '9999000000010002']);
+      // the tills sold them: their sales documents reached the head office through the store
+      expect(out).toMatch(/till {6}sale screen http:\/\/127\.0\.0\.1:\d+\//);
+      let sales: { till: string; kind: string }[] = [];
+      for (let i = 0; i < 100 && sales.filter((d) => d.kind === 'sale').length < 2; i++) {
+        sales = (
+          (await (await fetch(`${hqApi}/api/v1/sales/documents?store=S1`)).json()) as {
+            documents: typeof sales;
+          }
+        ).documents;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(new Set(sales.filter((d) => d.kind === 'sale').map((d) => d.till))).toEqual(
+        new Set(['T1', 'T2']),
+      );
     } finally {
       proc.kill('SIGTERM');
     }

@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import {
@@ -16,6 +15,7 @@ import {
 import { startKktEmulator, type RunningKktEmulator } from '@openkassa/kkt-emulator';
 import { startOfdEmulator } from '@openkassa/ofd-emulator';
 import { startServer, type RunningServer } from '@openkassa/server';
+import { DEMO_USERS, demoCatalog, startTill, type RunningTill } from '@openkassa/till';
 import type { Io } from '../io.js';
 import { integer, untilSignal } from '../options.js';
 
@@ -92,7 +92,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
     quietLog,
   );
   const stores: RunningServer[] = [];
-  const kkts: { fn: string; store: number; k: RunningKktEmulator }[] = [];
+  const kkts: { fn: string; store: number; k: RunningKktEmulator; till: RunningTill }[] = [];
   for (let s = 0; s < o.stores; s++) {
     const store = await startServer(
       {
@@ -100,6 +100,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
         http: { host: '127.0.0.1', port: port(8081 + s) },
         relay: { host: '127.0.0.1', port: port(7778 + s) },
         upstream: hq.relay,
+        upstreamServer: hq.httpUrl,
         retryMaxMs: 10_000,
       },
       quietLog,
@@ -115,7 +116,20 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
         ffd: r % 2 === 0 ? '1.2' : '1.05',
         retryMaxMs: 10_000,
       });
-      kkts.push({ fn, store: s + 1, k });
+      const till = await startTill(
+        {
+          dataDir: join(dir, `till-${s + 1}-${r + 1}`),
+          kkt: k.httpUrl,
+          server: store.httpUrl,
+          http: { host: '127.0.0.1', port: port(8090 + kkts.length) },
+          store: `S${s + 1}`,
+          till: `T${r + 1}`,
+          demoCatalog: 2000,
+          uploadRetryMaxMs: 10_000,
+        },
+        quietLog,
+      );
+      kkts.push({ fn, store: s + 1, k, till });
     }
   }
   io.out(
@@ -126,31 +140,34 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
   );
   for (const [i, st] of stores.entries()) {
     io.out(
-      `  store ${i + 1}   store cash server: relay tcp://${st.relay.host}:${st.relay.port} → head office; backlog ${st.httpUrl}/api/v1/fiscal/backlog\n`,
+      `  store ${i + 1}   store cash server: relay tcp://${st.relay.host}:${st.relay.port} → head office; backlog ${st.httpUrl}/api/v1/fiscal/backlog; sales → head office\n`,
     );
   }
-  for (const { fn, store, k } of kkts) {
+  for (const { fn, store, k, till } of kkts) {
     io.out(
-      `  ККТ       emulated ФН ${fn} in store ${store}: ATOL JSON tasks ${k.httpUrl}/api/v2/requests, ФН status ${k.httpUrl}/api/v1/fn\n`,
+      `  ККТ       emulated ФН ${fn} in store ${store}: ATOL JSON tasks ${k.httpUrl}/api/v2/requests, ФН status ${k.httpUrl}/api/v1/fn\n` +
+        `  till      sale screen ${till.url}/ (on ФН ${fn})\n`,
     );
   }
+  io.out(`            PINs: ${DEMO_USERS.map((u) => `${u.pin} ${u.role}`).join(', ')}\n`);
   const seller =
     o.sellEvery > 0
       ? backgroundSales(
-          kkts.map((x) => x.k.httpUrl),
+          kkts.map((x) => x.till.url),
           o.sellEvery,
           io,
         )
       : undefined;
   io.out(
-    `\n  ${seller ? `Each ККТ sells a receipt every ${o.sellEvery / 1000} s; ` : ''}documents go ККТ → store → head office → OFD emulator.\n` +
+    `\n  ${seller ? `Each till sells a receipt every ${o.sellEvery / 1000} s; ` : ''}fiscal documents go ККТ → store → head office → OFD emulator, sales go till → store → head office.\n` +
       `\nNot in the sandbox yet (they join as they are built):\n` +
-      `  tills and their web UI, sales upload and reports, back office, processing centre, scales.\n` +
+      `  back office, reports, catalogue distribution, processing centre, scales.\n` +
       `\nsandbox running; Ctrl+C stops it.\n`,
   );
   await stop();
   seller?.stop();
   await seller?.done;
+  for (const { till } of kkts) await till.close();
   for (const { k } of kkts) await k.close();
   for (const st of stores) await st.close();
   await hq.close();
@@ -158,8 +175,12 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
   io.out('sandbox stopped\n');
 }
 
-/** Sells through the ATOL API the way a till does: a shift first, then a receipt now and then. */
-function backgroundSales(urls: string[], everyMs: number, io: Io): { stop(): void; done: Promise<void> } {
+/**
+ * A cashier at each till: logs in, opens a shift when there is none, and now and then sells one
+ * to three goods of the demo catalogue, paid by cash or card, through the till like the sale
+ * screen does. A person using the same till meanwhile simply takes turns with it.
+ */
+function backgroundSales(tills: string[], everyMs: number, io: Io): { stop(): void; done: Promise<void> } {
   let stopped = false;
   let wake: (() => void) | undefined;
   const sleep = (ms: number) =>
@@ -170,51 +191,56 @@ function backgroundSales(urls: string[], everyMs: number, io: Io): { stop(): voi
         r();
       };
     });
-  const goods = [
-    { name: 'Хлеб бородинский', price: 62.9, tax: 'vat10' },
-    { name: 'Молоко 3,2% 1 л', price: 94.5, tax: 'vat10' },
-    { name: 'Кофе зерновой 1 кг', price: 1450, tax: 'vat22' },
-    { name: 'Шоколад горький', price: 129.99, tax: 'vat22' },
-  ];
-  const post = async (url: string, request: unknown) => {
-    const r = await fetch(`${url}/api/v2/requests`, {
+  const goods = demoCatalog(12).filter((p) => p.barcodes && p.barcodes.length > 0);
+  const cashier = DEMO_USERS[0];
+  const call = async (url: string, token: string | undefined, path: string, body?: unknown) => {
+    const r = await fetch(`${url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ uuid: randomUUID(), request }),
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
     });
-    if (r.status !== 201) throw new Error(`ККТ answered ${r.status}`);
+    const data = (await r.json()) as { token?: string; error?: { code: string; message: string } };
+    return { status: r.status, data };
   };
-  const SHIFT_MS = 12 * 3600_000; // well inside the 24-hour limit of a shift
-  const cashier = { name: 'Кассир Демо' };
+  const tokens = new Map<string, string>();
   const done = (async () => {
     let n = 0;
-    let shiftOpenedAt = 0;
     const isStopped = () => stopped; // read after awaits; a plain check would be narrowed away
     while (!isStopped()) {
       await sleep(everyMs);
       if (isStopped()) break;
-      // Separate requests: a failed close (no shift was open) must not stop the open or the sale.
-      const rotate = Date.now() - shiftOpenedAt > SHIFT_MS;
-      if (rotate) shiftOpenedAt = Date.now();
-      for (const url of urls) {
-        if (rotate) {
-          await post(url, { type: 'closeShift', operator: cashier }).catch(() => undefined);
-          await post(url, { type: 'openShift', operator: cashier }).catch(() => undefined);
-        }
-        const g = goods[n++ % goods.length]!;
-        const qty = 1 + (n % 3);
-        const amount = Math.round(g.price * qty * 100) / 100;
-        const sale = {
-          type: 'sell',
-          operator: cashier,
-          items: [
-            { type: 'position', name: g.name, price: g.price, quantity: qty, amount, tax: { type: g.tax } },
-          ],
-          payments: [{ type: n % 2 ? 'cash' : 'electronically', sum: amount }],
-        };
-        await post(url, sale).catch((e: unknown) => {
+      for (const url of tills) {
+        try {
+          let token = tokens.get(url);
+          if (!token) {
+            token = (await call(url, undefined, '/api/login', { pin: cashier.pin })).data.token;
+            if (!token) throw new Error('login refused');
+            tokens.set(url, token);
+          }
+          const lines = Array.from({ length: 1 + (n % 3) }, (_, i) => ({
+            barcode: goods[(n + i * 5) % goods.length]!.barcodes![0]!,
+          }));
+          const total = lines.reduce(
+            (sum, l) => sum + goods.find((g) => g.barcodes![0] === l.barcode)!.price,
+            0,
+          );
+          const card = n % 2 === 0 ? total : 0;
+          const sale = { lines, card, cashTendered: Math.ceil((total - card) / 10000) * 10000 };
+          let r = await call(url, token, '/api/sale', sale);
+          if (r.data.error?.code === 'no-shift') {
+            await call(url, token, '/api/shift/open');
+            r = await call(url, token, '/api/sale', sale);
+          }
+          if (r.status === 401) tokens.delete(url);
+          else if (r.status !== 200)
+            io.err(`sandbox: background sale at ${url}: ${r.data.error?.message ?? r.status}\n`);
+          n++;
+        } catch (e) {
           io.err(`sandbox: background sale failed: ${e instanceof Error ? e.message : String(e)}\n`);
-        });
+        }
       }
     }
   })();

@@ -58,35 +58,50 @@ function toProduct(r: TillSchema['products']): Product {
   };
 }
 
-/** Replaces or adds products (and their barcodes) in batches of one transaction each. */
+/** Replaces or adds products (and their barcodes): multi-row upserts, one transaction per chunk. */
 export async function importProducts(
   db: Database<TillSchema>,
   products: readonly Product[],
 ): Promise<number> {
-  for (let i = 0; i < products.length; i += 5000) {
-    const chunk = products.slice(i, i + 5000);
+  const CHUNK = 500;
+  for (let i = 0; i < products.length; i += CHUNK * 20) {
     await db.transaction(async (tx) => {
-      for (const p of chunk) {
-        const row = {
-          id: p.id,
-          name: p.name,
-          search_name: p.name.toLowerCase(),
-          price: p.price,
-          vat: p.vat,
-          weighted: p.weighted ? 1 : 0,
-          plu: p.plu ?? null,
-          article: p.article ?? null,
-        };
+      for (let j = i; j < Math.min(i + CHUNK * 20, products.length); j += CHUNK) {
+        const chunk = products.slice(j, j + CHUNK);
         await tx.db
           .insertInto('products')
-          .values(row)
-          .onConflict((oc) => oc.column('id').doUpdateSet(row))
+          .values(
+            chunk.map((p) => ({
+              id: p.id,
+              name: p.name,
+              search_name: p.name.toLowerCase(),
+              price: p.price,
+              vat: p.vat,
+              weighted: p.weighted ? 1 : 0,
+              plu: p.plu ?? null,
+              article: p.article ?? null,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              search_name: eb.ref('excluded.search_name'),
+              price: eb.ref('excluded.price'),
+              vat: eb.ref('excluded.vat'),
+              weighted: eb.ref('excluded.weighted'),
+              plu: eb.ref('excluded.plu'),
+              article: eb.ref('excluded.article'),
+            })),
+          )
           .execute();
-        for (const code of p.barcodes ?? [])
+        const codes = chunk.flatMap((p) => (p.barcodes ?? []).map((code) => ({ code, product_id: p.id })));
+        for (let k = 0; k < codes.length; k += CHUNK)
           await tx.db
             .insertInto('barcodes')
-            .values({ code, product_id: p.id })
-            .onConflict((oc) => oc.column('code').doUpdateSet({ product_id: p.id }))
+            .values(codes.slice(k, k + CHUNK))
+            .onConflict((oc) =>
+              oc.column('code').doUpdateSet((eb) => ({ product_id: eb.ref('excluded.product_id') })),
+            )
             .execute();
       }
     });
