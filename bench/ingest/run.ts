@@ -68,7 +68,7 @@ async function ingest(api: string, store: string) {
 }
 
 /** The same rows straight into the database, one durable transaction per batch: the ceiling. */
-async function rawSqlite(docs: readonly SalesDocument[]): Promise<number> {
+function rawSqlite(docs: readonly SalesDocument[]): number {
   const db = new BetterSqlite3(join(tempDir('bench-raw'), 'raw.sqlite'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -331,7 +331,7 @@ async function main() {
       );
       const raw =
         kind === 'sqlite'
-          ? await rawSqlite(sample)
+          ? rawSqlite(sample)
           : rawDb?.config.kind === 'postgres'
             ? await rawPostgres(sample, rawDb.config.url, rawDb.config.schema!)
             : NaN;
