@@ -13,78 +13,112 @@ export function payloadHash(json: string): string {
 }
 
 /**
- * Stores one document once per id, with its lines, and (on a store server) its outbox row for
- * the head office, all in the caller's transaction. A re-sent id is a duplicate if it carries
- * the same document, and rejected if it carries a different one; neither changes anything.
+ * Stores documents once per id, with their lines and (on a store server) their outbox rows for
+ * the head office, all in the caller's transaction, with a few multi-row statements per call
+ * whatever the number of documents. A re-sent id is a duplicate if it carries the same
+ * document, and rejected if it carries a different one; neither changes anything.
  */
-export async function storeSalesDocument(
+export async function storeSalesDocuments(
   tx: Tx<ServerSchema>,
-  d: SalesDocument,
+  docs: readonly SalesDocument[],
   now: string,
   forwardUpstream: boolean,
-): Promise<ItemResult> {
-  const json = canonicalJson(d);
-  const hash = payloadHash(json);
-  const inserted = await tx.db
-    .insertInto('sales_documents')
-    .values({
-      id: d.id,
-      store: d.store,
-      till: d.till,
-      kind: d.kind,
-      at: d.at,
-      day: d.at.slice(0, 10),
-      shift: d.shift,
-      number: d.number,
-      cashier: d.cashier,
-      total: d.total,
-      cash: d.payments.cash,
-      card: d.payments.card,
-      original_id: d.originalId ?? null,
-      fn: d.fiscal?.fn ?? null,
-      fd: d.fiscal?.fd ?? null,
-      payload_hash: hash,
-      payload_json: json,
-      received_at: now,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) {
-    const existing = await tx.db
-      .selectFrom('sales_documents')
-      .select('payload_hash')
-      .where('id', '=', d.id)
-      .executeTakeFirstOrThrow();
-    return existing.payload_hash === hash
-      ? { id: d.id, status: 'duplicate' }
-      : { id: d.id, status: 'rejected', reason: `id ${d.id} is already used by a different document` };
-  }
-  if (d.lines.length > 0) {
-    await tx.db
-      .insertInto('sales_lines')
+): Promise<ItemResult[]> {
+  const prepared = docs.map((d) => {
+    const json = canonicalJson(d);
+    return { d, json, hash: payloadHash(json) };
+  });
+  // The first of several copies of one id in this call is the one stored.
+  const first = new Map<string, (typeof prepared)[number]>();
+  for (const p of prepared) if (!first.has(p.d.id)) first.set(p.d.id, p);
+  const candidates = [...first.values()];
+  const inserted = new Set<string>();
+  for (let i = 0; i < candidates.length; i += 500) {
+    const rows = await tx.db
+      .insertInto('sales_documents')
       .values(
-        d.lines.map((l, i) => ({
-          doc_id: d.id,
-          line_no: i + 1,
-          product_id: l.productId ?? null,
-          barcode: l.barcode ?? null,
-          name: l.name,
-          quantity: l.quantity,
-          price: l.price,
-          sum: l.sum,
-          vat: l.vat,
+        candidates.slice(i, i + 500).map(({ d, json, hash }) => ({
+          id: d.id,
+          store: d.store,
+          till: d.till,
+          kind: d.kind,
+          at: d.at,
+          day: d.at.slice(0, 10),
+          shift: d.shift,
+          number: d.number,
+          cashier: d.cashier,
+          total: d.total,
+          cash: d.payments.cash,
+          card: d.payments.card,
+          original_id: d.originalId ?? null,
+          fn: d.fiscal?.fn ?? null,
+          fd: d.fiscal?.fd ?? null,
+          payload_hash: hash,
+          payload_json: json,
+          received_at: now,
         })),
       )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
       .execute();
+    for (const r of rows) inserted.add(r.id);
   }
-  if (forwardUpstream) {
+  const fresh = candidates.filter((c) => inserted.has(c.d.id));
+  const lines = fresh.flatMap(({ d }) =>
+    d.lines.map((l, i) => ({
+      doc_id: d.id,
+      line_no: i + 1,
+      product_id: l.productId ?? null,
+      barcode: l.barcode ?? null,
+      name: l.name,
+      quantity: l.quantity,
+      price: l.price,
+      sum: l.sum,
+      vat: l.vat,
+    })),
+  );
+  for (let i = 0; i < lines.length; i += 1000)
     await tx.db
-      .insertInto('sales_outbox')
-      .values({ doc_id: d.id, queued_at: now, state: 'pending', attempts: 0, last_error: null })
+      .insertInto('sales_lines')
+      .values(lines.slice(i, i + 1000))
       .execute();
+  if (forwardUpstream && fresh.length > 0) {
+    for (let i = 0; i < fresh.length; i += 1000)
+      await tx.db
+        .insertInto('sales_outbox')
+        .values(
+          fresh.slice(i, i + 1000).map(({ d }) => ({
+            doc_id: d.id,
+            queued_at: now,
+            state: 'pending' as const,
+            attempts: 0,
+            last_error: null,
+          })),
+        )
+        .execute();
   }
-  return { id: d.id, status: 'stored' };
+  // Ids that were already stored: the same document again, or a different one under its id.
+  const known = new Map<string, string>();
+  const old = candidates.filter((c) => !inserted.has(c.d.id)).map((c) => c.d.id);
+  for (let i = 0; i < old.length; i += 500) {
+    const rows = await tx.db
+      .selectFrom('sales_documents')
+      .select(['id', 'payload_hash'])
+      .where('id', 'in', old.slice(i, i + 500))
+      .execute();
+    for (const r of rows) known.set(r.id, r.payload_hash);
+  }
+  const storedNow = new Set<string>();
+  return prepared.map(({ d, hash }): ItemResult => {
+    if (inserted.has(d.id) && !storedNow.has(d.id) && first.get(d.id)?.hash === hash) {
+      storedNow.add(d.id);
+      return { id: d.id, status: 'stored' };
+    }
+    const existing = known.get(d.id) ?? first.get(d.id)?.hash;
+    return existing === hash
+      ? { id: d.id, status: 'duplicate' }
+      : { id: d.id, status: 'rejected', reason: `id ${d.id} is already used by a different document` };
+  });
 }
 
 export interface ShiftReport {

@@ -8,7 +8,7 @@ import {
   type SalesDocument,
 } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
-import { storeSalesDocument } from './sales.repo.js';
+import { storeSalesDocuments } from './sales.repo.js';
 
 export type BatchOutcome =
   { readonly ok: true; readonly results: ItemResult[] } | { readonly ok: false; readonly reason: string };
@@ -29,8 +29,7 @@ export class SalesIngest {
     this.#onStored = opts.onStored ?? (() => undefined);
     this.#gc = new GroupCommitter(db, async (tx, docs) => {
       const now = opts.clock.now().toISOString();
-      const out: ItemResult[] = [];
-      for (const d of docs) out.push(await storeSalesDocument(tx, d, now, opts.forwardUpstream));
+      const out = await storeSalesDocuments(tx, docs, now, opts.forwardUpstream);
       if (opts.forwardUpstream && out.some((r) => r.status === 'stored')) tx.onCommit(this.#onStored);
       return out;
     });

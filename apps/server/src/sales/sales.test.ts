@@ -55,6 +55,20 @@ describeStorage<ServerSchema>(
       expect([await count('sales_documents'), await count('sales_lines')]).toEqual(before);
     });
 
+    it('tells copies of one id inside a batch apart: the first stored, the same again duplicate, a different one rejected', async () => {
+      const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: false });
+      const a = sampleSale({ store: 'D', number: 1 });
+      const r = await ingest.ingest({ documents: [a, a, { ...a, cashier: 'Другой' }] });
+      expect(r.ok && r.results.map((x) => x.status)).toEqual(['stored', 'duplicate', 'rejected']);
+      const stored = await ctx
+        .db()
+        .db.selectFrom('sales_documents')
+        .select('cashier')
+        .where('id', '=', a.id)
+        .execute();
+      expect(stored).toEqual([{ cashier: a.cashier }]);
+    });
+
     it('rejects a malformed document with a reason naming the field and stores the rest of the batch', async () => {
       const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: false });
       const good = sampleSale({ store: 'B', number: 1 });
