@@ -1,12 +1,96 @@
+import { z } from 'zod';
+import { salesBatch } from '@openkassa/contracts';
+
+const query = (
+  name: string,
+  description: string,
+  type: 'string' | 'integer' = 'string',
+  required = false,
+) => ({
+  name,
+  in: 'query',
+  description,
+  required,
+  schema: { type },
+});
+
 /** The cash server's HTTP API, described for clients and for people (served at /api/v1/openapi.json). */
 export const openapi = {
   openapi: '3.1.0',
   info: {
     title: 'OpenKassa cash server',
     version: '0.1.0',
-    description: 'Fiscal relay with store-and-forward and the central fiscal database.',
+    description: 'Fiscal relay with store-and-forward, the central fiscal database and sales ingest.',
   },
   paths: {
+    '/api/v1/sales/batch': {
+      post: {
+        summary:
+          'Upload sales documents (tills, or a store server forwarding). Each is stored once per id; the answer says per document: stored, duplicate or rejected with the reason. Answered only after commit.',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/SalesBatch' } } },
+        },
+        responses: {
+          '200': {
+            description: 'per-document results, in the order sent',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    results: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          id: { type: 'string' },
+                          status: { type: 'string', enum: ['stored', 'duplicate', 'rejected'] },
+                          reason: { type: 'string' },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            description: 'not a batch at all (the documents list is missing, empty or too long)',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
+        },
+      },
+    },
+    '/api/v1/sales/shift-report': {
+      get: {
+        summary: "X/Z totals of one till's shift from the stored documents, with the ККТ's totals at close",
+        parameters: [
+          query('store', 'store code', 'string', true),
+          query('till', 'till code', 'string', true),
+          query('shift', 'ККТ shift number', 'integer', true),
+        ],
+        responses: { '200': { description: 'totals' }, '400': { description: 'missing parameter' } },
+      },
+    },
+    '/api/v1/sales/documents': {
+      get: {
+        summary: 'Stored sales documents of a store, by till and number',
+        parameters: [
+          query('store', 'store code', 'string', true),
+          query('till', 'till code'),
+          query('day', 'business day, YYYY-MM-DD'),
+          query('limit', 'at most this many (1..10000, default 1000)', 'integer'),
+        ],
+        responses: { '200': { description: 'documents as uploaded, with receivedAt' } },
+      },
+    },
+    '/api/v1/sales/uplink': {
+      get: {
+        summary: 'On a store server: documents waiting for the head office and the state of the link',
+        responses: { '200': { description: 'uplink status' } },
+      },
+    },
     '/healthz': {
       get: {
         summary: 'Liveness and database check',
@@ -68,6 +152,7 @@ export const openapi = {
   },
   components: {
     schemas: {
+      SalesBatch: z.toJSONSchema(salesBatch, { io: 'input' }),
       Error: {
         type: 'object',
         properties: {
@@ -127,4 +212,4 @@ export const openapi = {
       },
     },
   },
-} as const;
+};
