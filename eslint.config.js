@@ -41,6 +41,7 @@ export default tseslint.config(
         setInterval: 'readonly',
         setTimeout: 'readonly',
         Intl: 'readonly',
+        Element: 'readonly',
       },
     },
   },

@@ -173,5 +173,25 @@ describe('the sale screen in a browser', () => {
     await expect
       .poll(() => page.locator('#dialog-error').textContent())
       .toBe('Недостаточно прав для этой операции');
+    await page.locator('#dialog-cancel').click();
+
+    // A manager may return goods without the sale's receipt, once there is cash to give back.
+    await page.locator('#logout').click();
+    await login('9999');
+    await scan(MILK);
+    await expect.poll(() => page.getByTestId('lines').locator('tbody tr').count()).toBe(1);
+    await page.keyboard.press('F5');
+    await page.getByTestId('ret-free').click();
+    await expect
+      .poll(async () => ((await page.locator('#dialog-error').textContent()) ?? '').replace(/\s/g, ' '))
+      .toBe('В кассе только 0,00 ₽');
+    await page.locator('#dialog-cancel').click();
+    await page.keyboard.press('F6');
+    await page.locator('#cash-amount').fill('1000');
+    await page.getByTestId('dialog-ok').click();
+    await expect.poll(() => text('last')).toMatch(/^Внесение № \d+ · 1 000,00 ₽/);
+    await page.keyboard.press('F5');
+    await page.getByTestId('ret-free').click();
+    await expect.poll(() => text('message')).toMatch(/^Возврат № \d+ без чека: выдать наличными 89,90 ₽$/);
   });
 });

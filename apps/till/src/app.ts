@@ -51,6 +51,7 @@ const returnBody = z.object({
   number: z.number().int().min(1),
   lines: z.array(z.number().int().min(0)).max(500).optional(),
 });
+const freeReturnBody = z.object({ lines: saleBody.shape.lines, card: kopecks });
 const cashBody = z.object({ direction: z.enum(['in', 'out']), amount: kopecks });
 const catalogBody = z.object({
   products: z
@@ -162,6 +163,12 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
     const user = auth(req, reply);
     const body = user && parse(returnBody, req.body, reply);
     return user && body && answer(reply, await ctx.till.returnByReceipt(user, body));
+  });
+
+  app.post('/api/return/without-receipt', async (req, reply) => {
+    const user = auth(req, reply);
+    const body = user && parse(freeReturnBody, req.body, reply);
+    return user && body && answer(reply, await ctx.till.returnWithoutReceipt(user, body));
   });
 
   app.post('/api/cash', async (req, reply) => {

@@ -30,6 +30,8 @@ export interface TillConfig {
   readonly demoCatalog?: number;
   readonly layouts?: readonly WeightedLayout[];
   readonly taxation?: string;
+  /** Let managers return goods without the sale's receipt (default: yes). */
+  readonly allowReturnWithoutReceipt?: boolean;
   readonly uploadRetryMaxMs?: number;
 }
 
@@ -86,6 +88,7 @@ export async function startTill(
     ids: { uuid: randomUUID },
     layouts: () => layouts,
     ...(config.taxation !== undefined && { taxation: config.taxation }),
+    allowReturnWithoutReceipt: config.allowReturnWithoutReceipt ?? true,
     onDocument: () => uplink?.kick(),
     log,
   });

@@ -70,6 +70,8 @@ export interface TillDeps {
   readonly ids: { uuid(): string };
   readonly layouts: () => readonly WeightedLayout[];
   readonly taxation?: string;
+  /** The store lets a return go without the sale's receipt (by the goods, with a manager). */
+  readonly allowReturnWithoutReceipt?: boolean;
   /** A finished document went into the outbox. */
   readonly onDocument: () => void;
   readonly log: { warn(m: string): void };
@@ -202,6 +204,48 @@ export class TillService {
         tendered: req.cashTendered,
         lines,
         tasks: [this.#receiptTask('sell', user, lines, cash, req.card, total)],
+      });
+    });
+  }
+
+  /**
+   * A return without the sale's receipt: the goods are scanned again and the money goes back in
+   * cash (or to the card given). Only where the store allows it, and only with the right role.
+   */
+  returnWithoutReceipt(
+    user: User,
+    req: { readonly lines: SaleRequest['lines']; readonly card: number },
+  ): Promise<Outcome<DocumentView>> {
+    return this.#operation(user, 'returnWithoutReceipt', async () => {
+      if (!this.#d.allowReturnWithoutReceipt)
+        return refuse('not-allowed', 'Возврат без чека в этом магазине не разрешён');
+      const s = await this.shift();
+      if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
+      if (req.lines.length === 0) return refuse('empty', 'Нечего возвращать');
+      const lines: ScannedLine[] = [];
+      for (const l of req.lines) {
+        const r = await scan(this.#d.db, l.barcode, this.#d.layouts(), l.quantity);
+        if (!r.ok) return refuse('unknown-barcode', r.message);
+        lines.push(r.line);
+      }
+      const total = lines.reduce((a, l) => a + l.sum, 0);
+      if (!Number.isSafeInteger(req.card) || req.card < 0 || req.card > total)
+        return refuse('bad-payment', 'Сумма на карту больше суммы возврата');
+      const cash = total - req.card;
+      if (cash > 0) {
+        const t = await this.tillTotals(s.number);
+        if (cash > t.cashInDrawer) return refuse('not-enough-cash', `В кассе только ${fmt(t.cashInDrawer)}`);
+      }
+      return this.#fiscalise({
+        kind: 'return',
+        user,
+        shift: s.number,
+        total,
+        cash,
+        card: req.card,
+        tendered: cash,
+        lines,
+        tasks: [this.#receiptTask('sellReturn', user, lines, cash, req.card, total)],
       });
     });
   }

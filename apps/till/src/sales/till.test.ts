@@ -76,8 +76,9 @@ class FlakyAtol extends AtolClient {
   }
 }
 
-function service(db: Database<TillSchema>, atol: AtolClient, uploaded: { n: number }) {
+function service(db: Database<TillSchema>, atol: AtolClient, uploaded: { n: number }, allowFree = true) {
   return new TillService({
+    allowReturnWithoutReceipt: allowFree,
     db,
     kkt: atol,
     store: 'S1',
@@ -138,6 +139,21 @@ describe('till operations against the ККТ emulator', () => {
       ok: false,
       code: 'already-returned',
     });
+    // Without a receipt: a manager only, and only where the store allows it.
+    const manager: User = { id: 'sidorov', name: 'Сидоров П.', role: 'manager' };
+    const free = { lines: [{ barcode: BREAD }], card: 0 };
+    expect(await till.returnWithoutReceipt(senior, free)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(
+      await service(db, new AtolClient(k.httpUrl), up, false).returnWithoutReceipt(manager, free),
+    ).toMatchObject({
+      ok: false,
+      code: 'not-allowed',
+    });
+    const freeRet = await till.returnWithoutReceipt(manager, free);
+    expect(freeRet).toMatchObject({
+      ok: true,
+      value: { kind: 'return', total: 5490, cash: 5490, originalId: null },
+    });
     expect((await till.cashMove(senior, 'in', 500000)).ok).toBe(true);
     expect((await till.cashMove(senior, 'out', 100000)).ok).toBe(true);
     expect(await till.cashMove(senior, 'out', 100_000_000)).toMatchObject({
@@ -153,11 +169,11 @@ describe('till operations against the ККТ emulator', () => {
       agree: true,
       till: {
         sale: { count: 1, total: 130907 },
-        return: { count: 1, total: 8990 },
+        return: { count: 2, total: 14480 },
         cashIn: 500000,
         cashOut: 100000,
       },
-      kkt: { sell: { count: 1, sum: 130907 }, sellReturn: { count: 1, sum: 8990 } },
+      kkt: { sell: { count: 1, sum: 130907 }, sellReturn: { count: 2, sum: 14480 } },
     });
     // The ККТ's cash counter and the till's agree too: 809.07 in, 5000 in, 1000 out.
     expect(z.value.report.kkt?.cashInDrawer).toBe(z.value.report.till.cashInDrawer);
@@ -172,11 +188,12 @@ describe('till operations against the ККТ emulator', () => {
       'shiftOpen',
       'sale',
       'return',
+      'return',
       'cashIn',
       'cashOut',
       'shiftClose',
     ]);
-    expect(up.n).toBe(6);
+    expect(up.n).toBe(7);
   });
 
   it('recovers a receipt whose ККТ answer was lost: recorded once from the ККТ, never fiscalised twice', async () => {

@@ -385,7 +385,10 @@ $('close-shift').addEventListener('click', () =>
 function returnDialog() {
   dialog(
     'Возврат по чеку',
-    '<label>Номер чека продажи</label><input type="text" id="ret-number" data-testid="ret-number"><div id="ret-lines"></div>',
+    '<label>Номер чека продажи</label><input type="text" id="ret-number" data-testid="ret-number"><div id="ret-lines"></div>' +
+      (state.lines.length
+        ? `<p><button type="button" id="ret-free" data-testid="ret-free">Без чека продажи: вернуть отсканированное (${rub(total())})</button></p>`
+        : ''),
     async () => {
       const number = Number($('ret-number').value);
       if (!Number.isInteger(number) || number < 1) throw new Error('Введите номер чека');
@@ -421,6 +424,26 @@ function returnDialog() {
   );
 }
 $('return').addEventListener('click', returnDialog);
+// A return without the sale's receipt: the goods scanned into the current receipt, cash back.
+document.addEventListener('click', async (e) => {
+  if (!(e.target instanceof Element) || e.target.id !== 'ret-free') return;
+  $('dialog-error').textContent = '';
+  try {
+    const doc = await api('POST', '/api/return/without-receipt', {
+      lines: state.lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity })),
+      card: 0,
+    });
+    state.lines = [];
+    state.selected = -1;
+    render();
+    showLast(doc);
+    say(`Возврат № ${doc.number} без чека: выдать наличными ${rub(doc.cash)}`);
+    $('dialog').close();
+    refreshStatus();
+  } catch (err) {
+    $('dialog-error').textContent = err.message;
+  }
+});
 
 function cashDialog() {
   dialog(
