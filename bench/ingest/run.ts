@@ -22,19 +22,13 @@ import { TillService } from '../../apps/till/src/sales/till.service.js';
 import { AtolClient } from '../../apps/till/src/kkt/atol-client.js';
 import type { TillSchema } from '../../apps/till/src/schema.js';
 import { startServerRole, stopAll, tempDir } from '../../test/e2e/support.js';
+import { numberArg, quantile } from '../support.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const TILLS = arg('tills', 50);
-const BATCH = arg('batch', 50);
-const SECONDS = arg('seconds', 8);
+const TILLS = numberArg('tills', 50);
+const BATCH = numberArg('batch', 50);
+const SECONDS = numberArg('seconds', 8);
 
-const q = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-};
+const q = quantile;
 const ms = (t0: number) => performance.now() - t0;
 
 async function post(api: string, docs: readonly SalesDocument[]): Promise<void> {

@@ -13,14 +13,11 @@ import { EmulatedSigner } from '@openkassa/emulation';
 import { exchangeOnce } from '@openkassa/ofd-net';
 import { buildMessage, buildReceipt, encodeDocument, encodeFields, parseMessage } from '@openkassa/fiscal';
 import { startRole, stopAll, tempDir } from '../../test/e2e/support.js';
+import { numberArg, quantile } from '../support.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const FNS = arg('fn', 1000);
-const SECONDS = arg('seconds', 10);
-const LIGHT_RATE = arg('light-rate', 100);
+const FNS = numberArg('fn', 1000);
+const SECONDS = numberArg('seconds', 10);
+const LIGHT_RATE = numberArg('light-rate', 100);
 const signer = new EmulatedSigner();
 
 /** The message a ФН would emit for its ФД number `fd`: a two-line receipt, signed like the emulator signs. */
@@ -115,8 +112,7 @@ async function load(port: number, chain: number, fnPrefix: string): Promise<Run>
     }),
   );
   const seconds = (Date.now() - measuredFrom) / 1000;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const q = (p: number) => quantile(latencies, p);
   return {
     chain,
     documents: latencies.length,
@@ -162,8 +158,7 @@ async function latencyAt(
     );
   }
   await Promise.all(sent);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const q = (p: number) => quantile(latencies, p);
   return { p50: q(0.5), p99: q(0.99), errors };
 }
 

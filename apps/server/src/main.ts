@@ -15,7 +15,7 @@ import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/re
 import type { ServerSchema } from './schema.js';
 import { serverSalesOutbox } from './sales/sales.outbox.js';
 import { SalesIngest } from './sales/sales.service.js';
-import { BatchUplink } from '@openkassa/runtime';
+import { salesUplink } from '@openkassa/runtime';
 
 export interface ServerConfig {
   /** Embedded SQLite in this folder, unless `db` is given. */
@@ -133,19 +133,11 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
   const warner = startBacklogWarnings(() => fnBacklog(db, clock.now(), warnAges, true), log);
   const outbox = serverSalesOutbox(db);
   const uplink = config.upstreamServer
-    ? new BatchUplink(
-        {
-          url: new URL('/api/v1/sales/batch', config.upstreamServer).toString(),
-          healthUrl: new URL('/healthz', config.upstreamServer).toString(),
-          batchSize: 200,
-          timeoutMs: 15_000,
-          retryMinMs: config.retryMinMs ?? 1000,
-          retryMaxMs: config.retryMaxMs ?? 60_000,
-          pollMs: 5000,
-        },
-        outbox,
-        log,
-      )
+    ? salesUplink(config.upstreamServer, outbox, log, {
+        retryMinMs: config.retryMinMs ?? 1000,
+        retryMaxMs: config.retryMaxMs ?? 60_000,
+        pollMs: 5000,
+      })
     : undefined;
   const uplinking = uplink?.run().catch((e: unknown) => {
     log.warn(`sales uplink stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

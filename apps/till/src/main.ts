@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
-import { BatchUplink } from '@openkassa/runtime';
+import { salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
 import { importProducts, productCount } from './catalog/catalog.repo.js';
@@ -61,19 +61,11 @@ export async function startTill(
   const layouts = config.layouts ?? DEFAULT_LAYOUTS;
   const outbox = tillOutbox(db);
   const uplink = config.server
-    ? new BatchUplink(
-        {
-          url: new URL('/api/v1/sales/batch', config.server).toString(),
-          healthUrl: new URL('/healthz', config.server).toString(),
-          batchSize: 200,
-          timeoutMs: 15_000,
-          retryMinMs: 500,
-          retryMaxMs: config.uploadRetryMaxMs ?? 30_000,
-          pollMs: 3000,
-        },
-        outbox,
-        log,
-      )
+    ? salesUplink(config.server, outbox, log, {
+        retryMinMs: 500,
+        retryMaxMs: config.uploadRetryMaxMs ?? 30_000,
+        pollMs: 3000,
+      })
     : undefined;
   const uploading = uplink?.run().catch((e: unknown) => {
     log.warn(`upload stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

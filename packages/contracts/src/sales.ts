@@ -128,3 +128,28 @@ export function describeZodError(e: z.ZodError): string {
     .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
     .join('; ');
 }
+
+/** Count and sums of one kind of document (sales, returns…) in a shift. */
+export interface KindTotals {
+  readonly count: number;
+  readonly total: number;
+  readonly cash: number;
+  readonly card: number;
+}
+
+/**
+ * Totals of `kind` from rows grouped by kind, as SQL gives them (PostgreSQL sums arrive as
+ * text, missing kinds as no row): the shape every X/Z report uses, on the till and the server.
+ */
+export function kindTotals(
+  rows: readonly { kind: string; count: unknown; total: unknown; cash: unknown; card: unknown }[],
+  kind: DocumentKind,
+): KindTotals {
+  const r = rows.find((x) => x.kind === kind);
+  return {
+    count: Number(r?.count ?? 0),
+    total: Number(r?.total ?? 0),
+    cash: Number(r?.cash ?? 0),
+    card: Number(r?.card ?? 0),
+  };
+}

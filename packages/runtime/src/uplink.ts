@@ -139,3 +139,26 @@ export class BatchUplink {
     });
   }
 }
+
+/**
+ * An uplink of an outbox of sales documents to a cash server (a till to its server, a store
+ * server to its head office): its batch endpoint, checked through /healthz while idle.
+ */
+export function salesUplink(
+  server: string,
+  outbox: Outbox,
+  log: { warn(m: string): void },
+  timing: { retryMinMs: number; retryMaxMs: number; pollMs: number },
+): BatchUplink {
+  return new BatchUplink(
+    {
+      url: new URL('/api/v1/sales/batch', server).toString(),
+      healthUrl: new URL('/healthz', server).toString(),
+      batchSize: 200,
+      timeoutMs: 15_000,
+      ...timing,
+    },
+    outbox,
+    log,
+  );
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database, Tx } from '@openkassa/db';
-import type { ItemResult, SalesDocument } from '@openkassa/contracts';
+import { kindTotals, type DocumentKind, type ItemResult, type SalesDocument } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 
 /** The stored form of a document: what every level hashes and forwards, byte for byte. */
@@ -155,15 +155,7 @@ export async function shiftReport(
     .where('shift', '=', shift)
     .groupBy('kind')
     .execute();
-  const by = (k: string) => {
-    const r = rows.find((x) => x.kind === k);
-    return {
-      count: Number(r?.count ?? 0),
-      total: Number(r?.total ?? 0),
-      cash: Number(r?.cash ?? 0),
-      card: Number(r?.card ?? 0),
-    };
-  };
+  const by = (k: DocumentKind) => kindTotals(rows, k);
   const close = await db.db
     .selectFrom('sales_documents')
     .select('payload_json')

@@ -1,5 +1,11 @@
 import type { Database, Tx } from '@openkassa/db';
-import type { FiscalParams, SalesDocument, ShiftTotals } from '@openkassa/contracts';
+import {
+  kindTotals,
+  type DocumentKind,
+  type FiscalParams,
+  type SalesDocument,
+  type ShiftTotals,
+} from '@openkassa/contracts';
 import { VatRate, type WeightedLayout } from '@openkassa/fiscal';
 import { scan, type ScannedLine } from '../catalog/catalog.repo.js';
 import { can, type Permission, type User } from '../auth/users.js';
@@ -182,16 +188,9 @@ export class TillService {
       const s = await this.shift();
       if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
       if (req.lines.length === 0) return refuse('empty', 'В чеке нет товаров');
-      const lines: ScannedLine[] = [];
-      for (const l of req.lines) {
-        const r = await scan(this.#d.db, l.barcode, this.#d.layouts(), l.quantity);
-        if (!r.ok) return refuse('unknown-barcode', r.message);
-        lines.push(r.line);
-      }
-      const total = lines.reduce((a, l) => a + l.sum, 0);
-      if (!Number.isSafeInteger(req.card) || req.card < 0 || req.card > total)
-        return refuse('bad-payment', 'Сумма по карте больше суммы чека');
-      const cash = total - req.card;
+      const priced = await this.#price(req.lines, req.card, 'Сумма по карте больше суммы чека');
+      if (!priced.ok) return priced;
+      const { lines, total, cash } = priced.value;
       if (!Number.isSafeInteger(req.cashTendered) || req.cashTendered < cash)
         return refuse('bad-payment', `Недостаточно наличных: нужно ${fmt(cash)}`);
       return this.#fiscalise({
@@ -222,16 +221,9 @@ export class TillService {
       const s = await this.shift();
       if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
       if (req.lines.length === 0) return refuse('empty', 'Нечего возвращать');
-      const lines: ScannedLine[] = [];
-      for (const l of req.lines) {
-        const r = await scan(this.#d.db, l.barcode, this.#d.layouts(), l.quantity);
-        if (!r.ok) return refuse('unknown-barcode', r.message);
-        lines.push(r.line);
-      }
-      const total = lines.reduce((a, l) => a + l.sum, 0);
-      if (!Number.isSafeInteger(req.card) || req.card < 0 || req.card > total)
-        return refuse('bad-payment', 'Сумма на карту больше суммы возврата');
-      const cash = total - req.card;
+      const priced = await this.#price(req.lines, req.card, 'Сумма на карту больше суммы возврата');
+      if (!priced.ok) return priced;
+      const { lines, total, cash } = priced.value;
       if (cash > 0) {
         const t = await this.tillTotals(s.number);
         if (cash > t.cashInDrawer) return refuse('not-enough-cash', `В кассе только ${fmt(t.cashInDrawer)}`);
@@ -386,15 +378,7 @@ export class TillService {
       .where('state', '=', 'done')
       .groupBy('kind')
       .execute();
-    const by = (k: string) => {
-      const r = rows.find((x) => x.kind === k);
-      return {
-        count: Number(r?.count ?? 0),
-        total: Number(r?.total ?? 0),
-        cash: Number(r?.cash ?? 0),
-        card: Number(r?.card ?? 0),
-      };
-    };
+    const by = (k: DocumentKind) => kindTotals(rows, k);
     const sale = by('sale');
     const ret = by('return');
     const cashIn = by('cashIn').total;
@@ -509,6 +493,23 @@ export class TillService {
         throw e;
       }
     });
+  }
+
+  /** Lines priced from the catalogue now (never from the screen), and the split of the total. */
+  async #price(
+    wanted: SaleRequest['lines'],
+    card: number,
+    cardTooBig: string,
+  ): Promise<Outcome<{ lines: ScannedLine[]; total: number; cash: number }>> {
+    const lines: ScannedLine[] = [];
+    for (const l of wanted) {
+      const r = await scan(this.#d.db, l.barcode, this.#d.layouts(), l.quantity);
+      if (!r.ok) return refuse('unknown-barcode', r.message);
+      lines.push(r.line);
+    }
+    const total = lines.reduce((a, l) => a + l.sum, 0);
+    if (!Number.isSafeInteger(card) || card < 0 || card > total) return refuse('bad-payment', cardTooBig);
+    return { ok: true, value: { lines, total, cash: total - card } };
   }
 
   #receiptTask(
