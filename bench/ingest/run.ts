@@ -259,7 +259,10 @@ async function tillFigures() {
     sessions: new Sessions(),
     store: 'S1',
     tillId: 'T1',
-    layouts: () => [{ prefixes: ['21'], mask: 'PPTTTTTWWWWWK' }],
+    layouts: {
+      current: () => [{ prefixes: ['21'], mask: 'PPTTTTTWWWWWK' }],
+      set: () => Promise.resolve(undefined),
+    },
     upload: {
       status: () => ({ online: false, lastSuccessAt: null, lastError: null, sent: 0, rejected: 0 }),
       pending: () => Promise.resolve(0),

@@ -9,7 +9,7 @@ import { can, ROLE_NAMES, userByPin, type Sessions, type User } from './auth/use
 import { importProducts, productCount, scan, searchProducts } from './catalog/catalog.repo.js';
 import type { Outcome, TillService } from './sales/till.service.js';
 import type { TillSchema } from './schema.js';
-import type { WeightedLayout } from '@openkassa/fiscal';
+import type { LayoutSettings } from './settings.js';
 
 export interface TillAppContext {
   readonly db: Database<TillSchema>;
@@ -17,7 +17,7 @@ export interface TillAppContext {
   readonly sessions: Sessions;
   readonly store: string;
   readonly tillId: string;
-  readonly layouts: () => readonly WeightedLayout[];
+  readonly layouts: Pick<LayoutSettings, 'current' | 'set'>;
   readonly upload: { status(): UplinkStatus; pending(): Promise<number>; rejected(): Promise<number> };
 }
 
@@ -53,6 +53,19 @@ const returnBody = z.object({
 });
 const freeReturnBody = z.object({ lines: saleBody.shape.lines, card: kopecks });
 const cashBody = z.object({ direction: z.enum(['in', 'out']), amount: kopecks });
+const layoutsBody = z.object({
+  layouts: z
+    .array(
+      z.object({
+        prefixes: z
+          .array(z.string().regex(/^\d{2}$/))
+          .min(1)
+          .max(10),
+        mask: z.string().length(13),
+      }),
+    )
+    .max(10),
+});
 const catalogBody = z.object({
   products: z
     .array(
@@ -130,7 +143,7 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
     if (!auth(req, reply)) return;
     const q = req.query as { code?: string; qty?: string };
     if (!q.code) return reply.code(400).send(error('bad-request', 'code is required'));
-    const r = await scan(ctx.db, q.code, ctx.layouts(), q.qty);
+    const r = await scan(ctx.db, q.code, ctx.layouts.current(), q.qty);
     return r.ok ? r.line : reply.code(404).send(error('unknown-barcode', r.message));
   });
 
@@ -190,6 +203,22 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
       return reply.code(400).send(error('bad-request', 'number must be a whole number'));
     const d = await ctx.till.document({ number: n });
     return d ?? reply.code(404).send(error('no-receipt', `Документ № ${n} не найден`));
+  });
+
+  app.get('/api/settings', (req, reply) => {
+    if (!auth(req, reply)) return;
+    return { weightedLayouts: ctx.layouts.current() };
+  });
+
+  app.put('/api/settings/weighted-layouts', async (req, reply) => {
+    const user = auth(req, reply);
+    if (!user) return;
+    if (!can(user, 'catalog'))
+      return reply.code(403).send(error('forbidden', 'Недостаточно прав для этой операции'));
+    const body = parse(layoutsBody, req.body, reply);
+    if (!body) return;
+    const bad = await ctx.layouts.set(body.layouts);
+    return bad ? reply.code(400).send(error('bad-layout', bad)) : { weightedLayouts: ctx.layouts.current() };
   });
 
   app.post('/api/catalog/import', async (req, reply) => {

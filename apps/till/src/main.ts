@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
+import { LayoutSettings } from './settings.js';
 import { salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
@@ -40,9 +41,7 @@ export interface RunningTill {
   close(): Promise<void>;
 }
 
-export const DEFAULT_LAYOUTS: readonly WeightedLayout[] = [
-  { prefixes: ['20', '21', '22', '23', '24', '25'], mask: 'PPTTTTTWWWWWK' },
-];
+export { DEFAULT_LAYOUTS } from './settings.js';
 
 export async function startTill(
   config: TillConfig,
@@ -58,7 +57,13 @@ export async function startTill(
     if (users.length === 0) for (const u of DEMO_USERS) await addUser(db, u);
     if ((await productCount(db)) === 0) await importProducts(db, demoCatalog(config.demoCatalog));
   }
-  const layouts = config.layouts ?? DEFAULT_LAYOUTS;
+  const layoutSettings = new LayoutSettings(db);
+  await layoutSettings.load();
+  if (config.layouts) {
+    const bad = await layoutSettings.set(config.layouts);
+    if (bad) throw new Error(`weighted barcode layouts: ${bad}`);
+  }
+  const layouts = () => layoutSettings.current();
   const outbox = tillOutbox(db);
   const uplink = config.server
     ? salesUplink(config.server, outbox, log, {
@@ -78,7 +83,7 @@ export async function startTill(
     till: config.till,
     clock: { now: () => new Date() },
     ids: { uuid: randomUUID },
-    layouts: () => layouts,
+    layouts,
     ...(config.taxation !== undefined && { taxation: config.taxation }),
     allowReturnWithoutReceipt: config.allowReturnWithoutReceipt ?? true,
     onDocument: () => uplink?.kick(),
@@ -107,7 +112,7 @@ export async function startTill(
     sessions: new Sessions(),
     store: config.store,
     tillId: config.till,
-    layouts: () => layouts,
+    layouts: layoutSettings,
     upload: {
       status: () => uplink?.status() ?? offline,
       pending: () => outbox.count(),
