@@ -52,7 +52,10 @@ function seller(url: () => string) {
         });
         if (r.status === 401) s = undefined;
         else if (r.status === 200) sold++;
-        else if (r.body.error && (r.body.error as { code: string }).code !== 'kkt-unreachable')
+        else if (
+          r.body.error &&
+          !['kkt-unreachable', 'previous-done'].includes((r.body.error as { code: string }).code)
+        )
           throw new Error(`sale refused: ${JSON.stringify(r.body)}`);
       } catch (e) {
         if (e instanceof Error && e.message.startsWith('sale refused')) throw e;

@@ -91,8 +91,12 @@ export async function startTill(
   });
   // Settle what a crash left pending, then take the shift state from the ККТ.
   try {
-    const left = await till.recover();
-    if (left > 0) log.warn(`till: ${left} document(s) wait for the ККТ to answer`);
+    const r = await till.recover();
+    for (const d of r.settled)
+      log.info(
+        `till: document ${d.number} left unfinished was ${d.state === 'done' ? 'fiscalised by the ККТ' : 'not fiscalised'}`,
+      );
+    if (r.pending > 0) log.warn(`till: ${r.pending} document(s) wait for the ККТ to answer`);
     await till.syncShift();
   } catch (e) {
     log.warn(

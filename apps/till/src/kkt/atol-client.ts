@@ -47,14 +47,18 @@ export class AtolClient {
     }
   }
 
-  /** Submits the request; a uuid the ККТ already has is not an error (the earlier submit arrived). */
-  async submit(uuid: string, tasks: readonly unknown[]): Promise<void> {
+  /**
+   * Submits the request. `exists`: the ККТ already has a request under this uuid (an earlier
+   * submit arrived), which it will not run again.
+   */
+  async submit(uuid: string, tasks: readonly unknown[]): Promise<'created' | 'exists'> {
     const res = await this.#fetch('/api/v2/requests', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ uuid, request: tasks }),
     });
-    if (res.status === 201 || res.status === 409) return;
+    if (res.status === 201) return 'created';
+    if (res.status === 409) return 'exists';
     throw new Error(`ККТ refused the request: HTTP ${res.status} ${await res.text()}`);
   }
 

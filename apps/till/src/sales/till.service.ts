@@ -444,35 +444,42 @@ export class TillService {
 
   /**
    * Settles documents left pending by a crash or a lost ККТ answer, oldest first, by asking the
-   * ККТ about their request uuid: finished → recorded; never arrived → sent again under the same
-   * uuid; refused → failed. Returns how many are still pending (the ККТ is unreachable).
+   * ККТ about their request uuid: finished → recorded as the ККТ did it; never arrived → the
+   * uuid is taken by a harmless status request, so a late copy of the receipt can never run,
+   * and the document is recorded as not fiscalised. Nothing is fiscalised behind the cashier's
+   * back. Returns what was settled and how many stay pending (the ККТ is unreachable).
    */
-  recover(): Promise<number> {
+  recover(): Promise<{ settled: DocumentsTable[]; pending: number }> {
     return this.#exclusive(() => this.#recoverNow());
   }
 
-  async #recoverNow(): Promise<number> {
+  async #recoverNow(): Promise<{ settled: DocumentsTable[]; pending: number }> {
     const pending = await this.#d.db.db
       .selectFrom('documents')
       .selectAll()
       .where('state', '=', 'pending')
       .orderBy('number')
       .execute();
+    const settled: DocumentsTable[] = [];
     for (const doc of pending) {
       try {
-        let o = await this.#d.kkt.outcome(doc.kkt_uuid);
-        if (o.kind === 'unknown-request') {
-          o = await this.#d.kkt.run(doc.kkt_uuid, JSON.parse(doc.kkt_tasks_json) as unknown[]);
-        } else if (o.kind === 'running') {
-          o = await this.#d.kkt.wait(doc.kkt_uuid);
-        }
-        await this.#settle(doc, o);
+        settled.push(await this.#settle(doc, await this.#ask(doc.kkt_uuid)));
       } catch (e) {
-        if (e instanceof KktUnreachable) return this.pendingCount();
+        if (e instanceof KktUnreachable) return { settled, pending: await this.pendingCount() };
         throw e;
       }
     }
-    return 0;
+    return { settled, pending: 0 };
+  }
+
+  /** What became of a request, from the ККТ; a request it never got is made impossible first. */
+  async #ask(uuid: string): Promise<RequestOutcome> {
+    const o = await this.#d.kkt.outcome(uuid);
+    if (o.kind === 'running') return this.#d.kkt.wait(uuid);
+    if (o.kind !== 'unknown-request') return o;
+    const burn = await this.#d.kkt.submit(uuid, [{ type: 'getShiftStatus' }]);
+    // 'exists': the original arrived after all, just now; its outcome is the answer.
+    return burn === 'exists' ? this.#d.kkt.wait(uuid) : { kind: 'unknown-request' };
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -481,10 +488,19 @@ export class TillService {
     if (!can(user, p)) return Promise.resolve(refuse('forbidden', 'Недостаточно прав для этой операции'));
     return this.#exclusive(async () => {
       // A document the ККТ has not settled yet comes first: the ККТ does one thing at a time.
-      if ((await this.#recoverNow()) > 0)
+      const r = await this.#recoverNow();
+      if (r.pending > 0)
         return refuse(
           'kkt-unreachable',
-          'ККТ не отвечает; незавершённый чек будет восстановлен, когда она ответит',
+          'ККТ не отвечает. Незавершённый документ будет выяснен у ККТ, когда она ответит; до тех пор касса ждёт',
+        );
+      // The cashier was told a receipt did not finish, but the ККТ did print it: say so before
+      // anything else, so it is not rung up twice.
+      const late = r.settled.find((d) => d.state === 'done' && (d.kind === 'sale' || d.kind === 'return'));
+      if (late)
+        return refuse(
+          'previous-done',
+          `Чек № ${late.number} на ${fmt(late.total)} всё же пробит ККТ. Не пробивайте его повторно; повторите операцию`,
         );
       try {
         return await fn();
@@ -596,9 +612,15 @@ export class TillService {
     try {
       outcome = await this.#d.kkt.run(kktUuid, o.tasks);
     } catch (e) {
-      if (e instanceof KktUnreachable)
-        return refuse('kkt-unreachable', `ККТ не отвечает; документ будет восстановлен: ${e.message}`);
-      throw e;
+      if (!(e instanceof KktUnreachable)) throw e;
+      // The answer (or the request) was lost: ask the ККТ a few times before telling the cashier.
+      const got = await this.#askFor(kktUuid, 3);
+      if (!got)
+        return refuse(
+          'kkt-unreachable',
+          `ККТ не отвечает (${e.message}). Документ не завершён: касса выяснит у ККТ, пробит ли он, прежде чем продолжить`,
+        );
+      outcome = got;
     }
     const row = await this.#d.db.db
       .selectFrom('documents')
@@ -610,17 +632,29 @@ export class TillService {
     return { ok: true, value: view(settled) };
   }
 
+  async #askFor(uuid: string, attempts: number): Promise<RequestOutcome | undefined> {
+    for (let i = 0; i < attempts; i++) {
+      try {
+        return await this.#ask(uuid);
+      } catch (e) {
+        if (!(e instanceof KktUnreachable)) throw e;
+        await new Promise((r) => setTimeout(r, 300 * (i + 1)));
+      }
+    }
+    return undefined;
+  }
+
   /** Records the ККТ's outcome of a pending document (and queues it for upload when done). */
   async #settle(doc: DocumentsTable, o: RequestOutcome): Promise<DocumentsTable> {
-    if (o.kind === 'unknown-request') throw new Error(`request ${doc.kkt_uuid} is unknown to the ККТ`);
-    if (o.kind === 'failed') {
+    if (o.kind === 'failed' || o.kind === 'unknown-request') {
+      const error = o.kind === 'failed' ? o.message : 'ККТ не получила запрос; документ не пробит';
       await this.#d.db.db
         .updateTable('documents')
-        .set({ state: 'failed', error: o.message })
+        .set({ state: 'failed', error })
         .where('id', '=', doc.id)
         .where('state', '=', 'pending')
         .execute();
-      return { ...doc, state: 'failed', error: o.message };
+      return { ...doc, state: 'failed', error };
     }
     const fiscal = fiscalFrom(o.results.find((r) => r.result?.fiscalParams));
     const kktTotals = totalsFrom(o.results.find((r) => r.result?.shiftTotals));
