@@ -104,6 +104,13 @@ describe('the sale screen in a browser', () => {
       .toBe('Штрихкод 4600000009999: неверная контрольная цифра, отсканируйте ещё раз');
     await expect.poll(() => page.getByTestId('lines').locator('tbody tr').count()).toBe(3);
     await expect.poll(() => text('total')).toBe('1 309,07 ₽');
+    // The quantity of a piece-goods line: + and − on the selected line (keys or its buttons).
+    await page.getByTestId('lines').locator('tbody tr').first().locator('td').nth(1).click();
+    await page.keyboard.press('+');
+    await expect.poll(() => text('total')).toBe('1 398,97 ₽');
+    await page.getByTestId('lines').locator('tbody tr').first().getByTitle('Меньше (−)').click();
+    await expect.poll(() => text('total')).toBe('1 309,07 ₽');
+    await page.getByTestId('scan').focus();
     await page.screenshot({ path: join(ARTIFACTS, 'till-sale-screen.png') });
 
     await page.keyboard.press('F4'); // mixed payment
@@ -179,8 +186,7 @@ describe('the sale screen in a browser', () => {
     await page.locator('#logout').click();
     await login('9999');
     await scan(MILK);
-    await expect.poll(() => page.getByTestId('lines').locator('tbody tr').count()).toBe(1);
-    await page.keyboard.press('F5');
+    await page.keyboard.press('F5'); // at once: the key waits for the scan to be looked up
     await page.getByTestId('ret-free').click();
     await expect
       .poll(async () => ((await page.locator('#dialog-error').textContent()) ?? '').replace(/\s/g, ' '))

@@ -138,7 +138,21 @@ function render() {
     if (i === state.selected) tr.className = 'selected';
     tr.innerHTML = `<td>${i + 1}</td><td></td><td class="num"></td><td class="num"></td><td class="num"></td><td class="num"><button class="remove" title="Удалить позицию (Del)">✕</button></td>`;
     tr.children[1].textContent = l.name;
-    tr.children[2].textContent = l.weighted ? `${l.quantity.replace('.', ',')} кг` : l.quantity;
+    if (l.weighted) tr.children[2].textContent = `${l.quantity.replace('.', ',')} кг`;
+    else {
+      tr.children[2].innerHTML =
+        '<button class="step" title="Меньше (−)">−</button> <span></span> <button class="step" title="Больше (+)">+</button>';
+      tr.children[2].querySelector('span').textContent = l.quantity;
+      const [minus, plus] = tr.children[2].querySelectorAll('button');
+      minus.addEventListener('click', (e) => {
+        e.stopPropagation();
+        stepQuantity(i, -1);
+      });
+      plus.addEventListener('click', (e) => {
+        e.stopPropagation();
+        stepQuantity(i, 1);
+      });
+    }
     tr.children[3].textContent = rub(l.price);
     tr.children[4].textContent = rub(l.sum);
     tr.addEventListener('click', () => {
@@ -166,14 +180,41 @@ function removeLine(i) {
   $('scan').focus();
 }
 
-async function addByCode(code, qty) {
-  if (!state.shift.open) throw new Error('Смена не открыта: откройте смену');
-  const q = qty ? `&qty=${encodeURIComponent(qty)}` : '';
-  const line = await api('GET', `/api/scan?code=${encodeURIComponent(code)}${q}`);
-  state.lines.push(line);
-  state.selected = state.lines.length - 1;
-  say(`${line.name} — ${rub(line.sum)}`);
-  render();
+// Scans still being looked up: keys and buttons that act on the receipt wait for them, so a
+// fast scanner followed by F2 pays for every line it scanned.
+let scans = Promise.resolve();
+const afterScans = (fn) => () => {
+  scans.then(fn, fn);
+};
+
+function addByCode(code, qty) {
+  const run = async () => {
+    if (!state.shift.open) throw new Error('Смена не открыта: откройте смену');
+    const q = qty ? `&qty=${encodeURIComponent(qty)}` : '';
+    const line = await api('GET', `/api/scan?code=${encodeURIComponent(code)}${q}`);
+    state.lines.push(line);
+    state.selected = state.lines.length - 1;
+    say(`${line.name} — ${rub(line.sum)}`);
+    render();
+  };
+  const p = scans.then(run, run);
+  scans = p.catch(() => undefined);
+  return p;
+}
+
+/** Changes the quantity of a piece-goods line by one (weighed goods keep their weight). */
+async function stepQuantity(i, delta) {
+  const l = state.lines[i];
+  if (!l || l.weighted) return;
+  const qty = Number(l.quantity) + delta;
+  if (qty < 1) return;
+  try {
+    state.lines[i] = await api('GET', `/api/scan?code=${encodeURIComponent(l.barcode)}&qty=${qty}`);
+    state.selected = i;
+    render();
+  } catch (err) {
+    say(err.message, 'error');
+  }
 }
 
 $('scan-form').addEventListener('submit', async (e) => {
@@ -314,9 +355,18 @@ function pay(mode) {
     },
   );
 }
-$('pay-cash').addEventListener('click', () => pay('cash'));
-$('pay-card').addEventListener('click', () => pay('card'));
-$('pay-mixed').addEventListener('click', () => pay('mixed'));
+$('pay-cash').addEventListener(
+  'click',
+  afterScans(() => pay('cash')),
+);
+$('pay-card').addEventListener(
+  'click',
+  afterScans(() => pay('card')),
+);
+$('pay-mixed').addEventListener(
+  'click',
+  afterScans(() => pay('mixed')),
+);
 
 function showLast(doc) {
   const f = doc.fiscal;
@@ -475,9 +525,13 @@ document.addEventListener('keydown', (e) => {
     F8: () => $('close-shift').click(),
     Escape: voidReceipt,
   };
+  const typing = document.activeElement === $('scan') && $('scan').value !== '';
   if (keys[e.key]) {
     e.preventDefault();
-    keys[e.key]();
+    afterScans(keys[e.key])();
+  } else if ((e.key === '+' || e.key === '-') && !typing && state.selected >= 0) {
+    e.preventDefault();
+    afterScans(() => stepQuantity(state.selected, e.key === '+' ? 1 : -1))();
   } else if (e.key === 'Delete' && state.selected >= 0) {
     e.preventDefault();
     removeLine(state.selected);
