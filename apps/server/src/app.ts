@@ -7,6 +7,7 @@ import { openapi } from './openapi.js';
 import type { ServerSchema } from './schema.js';
 import { shiftReport } from './sales/sales.repo.js';
 import type { SalesIngest } from './sales/sales.service.js';
+import type { CatalogService } from './catalog/catalog.service.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
@@ -15,6 +16,7 @@ export interface ServerAppContext {
   readonly warnAges: readonly WarnAge[];
   readonly clock: { now(): Date };
   readonly sales: SalesIngest;
+  readonly catalog: CatalogService;
   /** On a store server: the head-office uplink of sales documents. */
   readonly salesUplink?: { status(): UplinkStatus; pending(): Promise<number> };
 }
@@ -152,6 +154,34 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
         receivedAt: r.received_at,
       })),
     };
+  });
+
+  app.put('/api/v1/catalog/items', { bodyLimit: 64 * 1024 * 1024 }, async (req, reply) => {
+    const r = await ctx.catalog.edit(req.body);
+    if (!r.ok)
+      return reply
+        .code(r.status)
+        .send({ error: { code: r.status === 409 ? 'mirror' : 'bad-request', message: r.reason } });
+    return { head: r.head };
+  });
+
+  app.get('/api/v1/catalog/changes', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const num = (v: string | undefined, dflt: number, max: number) => {
+      if (v === undefined) return dflt;
+      const n = Number(v);
+      return Number.isInteger(n) && n >= 0 && n <= max ? n : NaN;
+    };
+    const since = num(q.since, 0, Number.MAX_SAFE_INTEGER);
+    const limit = num(q.limit, 5000, 50_000);
+    const wait = num(q.wait, 0, 60);
+    if (Number.isNaN(since) || Number.isNaN(limit) || limit === 0 || Number.isNaN(wait))
+      return reply
+        .code(400)
+        .send(badRequest('since ≥ 0, limit 1..50000 and wait 0..60 (seconds) are whole numbers'));
+    if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
+      return reply.code(400).send(badRequest('store is a store code'));
+    return ctx.catalog.changes(since, limit, q.store, wait * 1000);
   });
 
   app.get('/api/v1/sales/uplink', async () =>

@@ -15,6 +15,8 @@ import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/re
 import type { ServerSchema } from './schema.js';
 import { serverSalesOutbox } from './sales/sales.outbox.js';
 import { SalesIngest } from './sales/sales.service.js';
+import { CatalogService } from './catalog/catalog.service.js';
+import { CatalogMirror } from './catalog/catalog.mirror.js';
 import { salesUplink } from '@openkassa/runtime';
 
 export interface ServerConfig {
@@ -148,12 +150,21 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     forwardUpstream: uplink !== undefined,
     onStored: () => uplink?.kick(),
   });
+  const catalog = new CatalogService(db, { mirror: config.upstreamServer !== undefined });
+  const mirror = config.upstreamServer ? new CatalogMirror(config.upstreamServer, catalog, log) : undefined;
+  const mirroring = mirror?.run().catch((e: unknown) => {
+    log.warn(
+      `catalogue mirror stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
+    process.exitCode = 1;
+  });
   const app = buildServerApp({
     db,
     metrics,
     warnAges,
     clock,
     sales,
+    catalog,
     ...(uplink && { salesUplink: { status: () => uplink.status(), pending: () => outbox.count() } }),
   });
   const httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
@@ -166,7 +177,9 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       await app.close();
       forwarder.stop();
       uplink?.stop();
+      mirror?.stop();
       await forwarding;
+      await mirroring;
       await uplinking;
       await db.close();
     },

@@ -107,7 +107,23 @@ export interface SalesOutboxTable {
   last_error: string | null;
 }
 
+export interface CatalogItemsTable {
+  kind: string;
+  id: string;
+  version: number;
+  deleted: number;
+  scope: string | null;
+  data_json: string | null;
+}
+
+export interface CatalogHeadTable {
+  id: number;
+  version: number;
+}
+
 export interface ServerSchema extends CoreSchema {
+  catalog_items: CatalogItemsTable;
+  catalog_head: CatalogHeadTable;
   sales_documents: SalesDocumentsTable;
   sales_lines: SalesLinesTable;
   sales_outbox: SalesOutboxTable;

@@ -1,2 +1,3 @@
 export * from './sales.js';
 export * from './samples.js';
+export * from './catalog.js';
