@@ -18,6 +18,8 @@ export interface TillAppContext {
   readonly store: string;
   readonly tillId: string;
   readonly layouts: Pick<LayoutSettings, 'current' | 'set'>;
+  /** The catalogue feed from the server, when the till has one. */
+  readonly catalog?: () => { cursor: number; online: boolean; lastError: string | null };
   readonly upload: { status(): UplinkStatus; pending(): Promise<number>; rejected(): Promise<number> };
 }
 
@@ -136,6 +138,7 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
       rejected: await ctx.upload.rejected(),
       kktPending: await ctx.till.pendingCount(),
       products: await productCount(ctx.db),
+      catalog: ctx.catalog?.() ?? null,
     };
   });
 

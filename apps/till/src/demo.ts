@@ -43,7 +43,7 @@ export function demoCatalog(size: number): Product[] {
       barcodes: [ean13(`47${String(i).padStart(10, '0')}`)],
     });
   }
-  return [...named, ...more];
+  return [...named, ...more].slice(0, size);
 }
 
 export const DEMO_USERS = [

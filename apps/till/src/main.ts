@@ -7,6 +7,7 @@ import { salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
 import { importProducts, productCount } from './catalog/catalog.repo.js';
+import { CatalogPull } from './catalog/catalog.feed.js';
 import { DEMO_USERS, demoCatalog } from './demo.js';
 import { AtolClient } from './kkt/atol-client.js';
 import { tillMigrations } from './migrations.js';
@@ -76,6 +77,48 @@ export async function startTill(
     log.warn(`upload stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exitCode = 1;
   });
+  // The store's settings from the head office's feed override the command line's.
+  const storeSettings = {
+    taxation: config.taxation,
+    allowReturnWithoutReceipt: config.allowReturnWithoutReceipt ?? true,
+  };
+  const fromFeed = await db.db
+    .selectFrom('settings')
+    .select('value_json')
+    .where('key', '=', 'storeSettings')
+    .executeTakeFirst();
+  if (fromFeed) Object.assign(storeSettings, JSON.parse(fromFeed.value_json));
+  const settingsSink = {
+    async apply(s: {
+      weightedLayouts?: WeightedLayout[];
+      taxation?: string;
+      allowReturnWithoutReceipt?: boolean;
+    }) {
+      if (s.weightedLayouts) {
+        const bad = await layoutSettings.set(s.weightedLayouts);
+        if (bad) log.warn(`till: the store's weighted barcode layouts are refused: ${bad}`);
+      }
+      const mine = { taxation: s.taxation, allowReturnWithoutReceipt: s.allowReturnWithoutReceipt };
+      const json = JSON.stringify(mine);
+      await db.db
+        .insertInto('settings')
+        .values({ key: 'storeSettings', value_json: json })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
+        .execute();
+      if (s.taxation !== undefined) storeSettings.taxation = s.taxation;
+      if (s.allowReturnWithoutReceipt !== undefined)
+        storeSettings.allowReturnWithoutReceipt = s.allowReturnWithoutReceipt;
+    },
+  };
+  const pull = config.server
+    ? new CatalogPull(config.server, db, config.store, settingsSink, log)
+    : undefined;
+  const pulling = pull?.run().catch((e: unknown) => {
+    log.warn(
+      `catalogue pull stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
+    process.exitCode = 1;
+  });
   const till = new TillService({
     db,
     kkt: new AtolClient(config.kkt),
@@ -84,8 +127,12 @@ export async function startTill(
     clock: { now: () => new Date() },
     ids: { uuid: randomUUID },
     layouts,
-    ...(config.taxation !== undefined && { taxation: config.taxation }),
-    allowReturnWithoutReceipt: config.allowReturnWithoutReceipt ?? true,
+    get taxation() {
+      return storeSettings.taxation;
+    },
+    get allowReturnWithoutReceipt() {
+      return storeSettings.allowReturnWithoutReceipt;
+    },
     onDocument: () => uplink?.kick(),
     log,
   });
@@ -117,6 +164,7 @@ export async function startTill(
     store: config.store,
     tillId: config.till,
     layouts: layoutSettings,
+    ...(pull && { catalog: () => pull.status() }),
     upload: {
       status: () => uplink?.status() ?? offline,
       pending: () => outbox.count(),
@@ -129,7 +177,9 @@ export async function startTill(
     async close() {
       await app.close();
       uplink?.stop();
+      pull?.stop();
       await uploading;
+      await pulling;
       await db.close();
     },
   };

@@ -59,6 +59,17 @@ export interface DocumentsTable {
   error: string | null;
   /** The upload form (contracts SalesDocument), once done. */
   doc_json: string | null;
+  /** The catalogue version the till had when the document was made. */
+  catalog_version: number | null;
+}
+
+export interface PricesTable {
+  id: string;
+  product_id: string;
+  scope: string;
+  price: number;
+  valid_from: string | null;
+  valid_to: string | null;
 }
 
 export interface OutboxTable {
@@ -75,4 +86,5 @@ export interface TillSchema extends CoreSchema {
   users: UsersTable;
   documents: DocumentsTable;
   outbox: OutboxTable;
+  prices: PricesTable;
 }

@@ -10,6 +10,13 @@ import {
   type WeightedLayout,
 } from '@openkassa/fiscal';
 import type { TillSchema } from '../schema.js';
+import { effectivePrice } from './catalog.feed.js';
+
+/** The calendar day in this machine's time zone. */
+export function localDay(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  return new Date(d.getTime() + off * 60_000).toISOString().slice(0, 10);
+}
 
 export interface Product {
   readonly id: string;
@@ -118,6 +125,8 @@ export async function scan(
   code: string,
   layouts: readonly WeightedLayout[],
   quantityText?: string,
+  /** The store's business day (YYYY-MM-DD), for dated prices. */
+  today: string = localDay(new Date()),
 ): Promise<ScanResult> {
   const c = code.trim();
   if (!/^\d{1,32}$/.test(c)) return { ok: false, message: `«${code}» — не штрихкод` };
@@ -130,7 +139,11 @@ export async function scan(
     .selectAll('p')
     .where('b.code', '=', c)
     .executeTakeFirst();
-  let product = direct ? toProduct(direct) : undefined;
+  const priced = async (p: Product): Promise<Product> => ({
+    ...p,
+    price: await effectivePrice(db, p.id, p.price, today),
+  });
+  let product = direct ? await priced(toProduct(direct)) : undefined;
   if (!product && c.length === 13) {
     const w = parseWeightedBarcode(c, layouts);
     if (!w.ok) return { ok: false, message: `Штрихкод ${c}: ${BARCODE_ERRORS[w.error.code]}` };
@@ -141,7 +154,7 @@ export async function scan(
         .where('plu', '=', String(Number(w.value.itemCode)))
         .executeTakeFirst();
       if (!byPlu) return { ok: false, message: `Весовой товар с кодом ${w.value.itemCode} не найден` };
-      product = toProduct(byPlu);
+      product = await priced(toProduct(byPlu));
       if (w.value.quantity) qty = w.value.quantity;
       else if (w.value.amount !== undefined) {
         // A label with the cost: the quantity follows from the price per kilogram.

@@ -8,6 +8,7 @@ import {
 } from '@openkassa/contracts';
 import { VatRate, type WeightedLayout } from '@openkassa/fiscal';
 import { scan, type ScannedLine } from '../catalog/catalog.repo.js';
+import { catalogCursor } from '../catalog/catalog.feed.js';
 import { can, type Permission, type User } from '../auth/users.js';
 import { AtolClient, KktUnreachable, type RequestOutcome, type TaskResult } from '../kkt/atol-client.js';
 import type { DocumentsTable, TillSchema } from '../schema.js';
@@ -575,6 +576,7 @@ export class TillService {
     const kktUuid = this.#d.ids.uuid();
     const cash = o.cash ?? 0;
     const tendered = o.tendered ?? cash;
+    const catalogVersion = await catalogCursor(this.#d.db);
     // 1. The document is committed before the ККТ hears of it.
     await this.#d.db.transaction(async (tx) => {
       const last = await tx.db
@@ -604,6 +606,7 @@ export class TillService {
           kkt_totals_json: null,
           error: null,
           doc_json: null,
+          catalog_version: catalogVersion,
         })
         .execute();
     });
@@ -686,6 +689,7 @@ export class TillService {
       ...(doc.original_id !== null && { originalId: doc.original_id }),
       ...(fiscal && { fiscal }),
       ...(kktTotals && { kktTotals }),
+      ...(doc.catalog_version !== null && { catalogVersion: doc.catalog_version }),
     };
     const done: DocumentsTable = {
       ...doc,

@@ -1,0 +1,211 @@
+import type { Database } from '@openkassa/db';
+import type { CatalogPage, CatalogPrice, CatalogProduct, CatalogStore } from '@openkassa/contracts';
+import type { WeightedLayout } from '@openkassa/fiscal';
+import { Wakeup } from '@openkassa/runtime';
+import type { TillSchema } from '../schema.js';
+
+export interface StoreSettingsSink {
+  /** The store's settings as the head office set them (layouts, taxation, returns). */
+  apply(s: CatalogStore['settings']): Promise<void>;
+}
+
+export async function catalogCursor(db: Database<TillSchema>): Promise<number> {
+  const r = await db.db
+    .selectFrom('settings')
+    .select('value_json')
+    .where('key', '=', 'catalogCursor')
+    .executeTakeFirst();
+  return r ? (JSON.parse(r.value_json) as number) : 0;
+}
+
+/**
+ * Applies a page of the catalogue feed to the till's copy and moves its cursor, in one
+ * transaction: a till that stops halfway starts again from the same page.
+ */
+export async function applyCatalogPage(
+  db: Database<TillSchema>,
+  page: CatalogPage,
+  store: string,
+  settings: StoreSettingsSink,
+): Promise<void> {
+  let storeSettings: CatalogStore['settings'] | undefined;
+  await db.transaction(async (tx) => {
+    for (const c of page.changes) {
+      switch (c.kind) {
+        case 'product': {
+          await tx.db.deleteFrom('barcodes').where('product_id', '=', c.id).execute();
+          if (c.deleted) {
+            await tx.db.deleteFrom('products').where('id', '=', c.id).execute();
+            break;
+          }
+          const p = c.data as CatalogProduct;
+          const row = {
+            name: p.name,
+            search_name: p.name.toLowerCase(),
+            price: p.price,
+            vat: p.vat,
+            weighted: p.weighted ? 1 : 0,
+            plu: p.plu ?? null,
+            article: p.article ?? null,
+          };
+          await tx.db
+            .insertInto('products')
+            .values({ id: p.id, ...row })
+            .onConflict((oc) => oc.column('id').doUpdateSet(row))
+            .execute();
+          if (p.barcodes.length > 0)
+            await tx.db
+              .insertInto('barcodes')
+              .values(p.barcodes.map((code) => ({ code, product_id: p.id })))
+              .onConflict((oc) => oc.column('code').doUpdateSet({ product_id: p.id }))
+              .execute();
+          break;
+        }
+        case 'price': {
+          if (c.deleted) {
+            await tx.db.deleteFrom('prices').where('id', '=', c.id).execute();
+            break;
+          }
+          const p = c.data as CatalogPrice;
+          const row = {
+            product_id: p.productId,
+            scope: p.scope,
+            price: p.price,
+            valid_from: p.validFrom ?? null,
+            valid_to: p.validTo ?? null,
+          };
+          await tx.db
+            .insertInto('prices')
+            .values({ id: c.id, ...row })
+            .onConflict((oc) => oc.column('id').doUpdateSet(row))
+            .execute();
+          break;
+        }
+        case 'store':
+          if (c.id === store && !c.deleted) storeSettings = (c.data as CatalogStore).settings;
+          break;
+        case 'category':
+          break; // the till sells by product; categories matter to reports
+      }
+    }
+    const json = JSON.stringify(page.cursor);
+    await tx.db
+      .insertInto('settings')
+      .values({ key: 'catalogCursor', value_json: json })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
+      .execute();
+  });
+  if (storeSettings) await settings.apply(storeSettings);
+}
+
+/**
+ * The price of a product today at this till: the store's own price, else its group's, else the
+ * chain's, each only within its validity; else the product's base price.
+ */
+export async function effectivePrice(
+  db: Database<TillSchema>,
+  productId: string,
+  base: number,
+  today: string,
+): Promise<number> {
+  const rows = await db.db
+    .selectFrom('prices')
+    .select(['scope', 'price', 'valid_from'])
+    .where('product_id', '=', productId)
+    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', today)]))
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', today)]))
+    .execute();
+  if (rows.length === 0) return base;
+  const rank = (s: string) => (s.startsWith('store:') ? 0 : s.startsWith('group:') ? 1 : 2);
+  rows.sort(
+    (a, b) => rank(a.scope) - rank(b.scope) || (b.valid_from ?? '').localeCompare(a.valid_from ?? ''),
+  );
+  return rows[0]!.price;
+}
+
+export interface CatalogPullStatus {
+  readonly cursor: number;
+  readonly online: boolean;
+  readonly lastError: string | null;
+}
+
+/**
+ * The till's catalogue from its server: the whole catalogue on first start (the feed from 0 is a
+ * compact snapshot), then changes as they happen (long polling), and after weeks offline the
+ * changes since its cursor. `run()` resolves when stopped.
+ */
+export class CatalogPull {
+  readonly #server: string;
+  readonly #db: Database<TillSchema>;
+  readonly #store: string;
+  readonly #settings: StoreSettingsSink;
+  readonly #log: { warn(m: string): void };
+  readonly #stopping = new Wakeup();
+  #abort = new AbortController();
+  #stopped = false;
+  #failures = 0;
+  #status: CatalogPullStatus = { cursor: 0, online: false, lastError: null };
+
+  constructor(
+    server: string,
+    db: Database<TillSchema>,
+    store: string,
+    settings: StoreSettingsSink,
+    log: { warn(m: string): void },
+  ) {
+    this.#server = server;
+    this.#db = db;
+    this.#store = store;
+    this.#settings = settings;
+    this.#log = log;
+  }
+
+  status(): CatalogPullStatus {
+    return this.#status;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#stopping.notify();
+  }
+
+  #isStopped(): boolean {
+    return this.#stopped; // read after awaits; a plain check would be narrowed away
+  }
+
+  async run(): Promise<void> {
+    while (!this.#isStopped()) {
+      try {
+        const since = await catalogCursor(this.#db);
+        const url = new URL('/api/v1/catalog/changes', this.#server);
+        url.search = new URLSearchParams({
+          since: String(since),
+          store: this.#store,
+          limit: since === 0 ? '20000' : '5000',
+          wait: '25',
+        }).toString();
+        this.#abort = new AbortController();
+        const res = await fetch(url, {
+          signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(60_000)]),
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const page = (await res.json()) as CatalogPage;
+        if (page.cursor !== since || page.changes.length > 0)
+          await applyCatalogPage(this.#db, page, this.#store, this.#settings);
+        this.#status = { cursor: page.cursor, online: true, lastError: null };
+        this.#failures = 0;
+      } catch (e) {
+        if (this.#isStopped()) break;
+        const msg = e instanceof Error ? e.message : String(e);
+        if (this.#failures === 0 || this.#failures % 50 === 0)
+          this.#log.warn(`catalogue from ${this.#server}: ${msg}; retrying`);
+        this.#failures++;
+        this.#status = { ...this.#status, online: false, lastError: msg };
+        await this.#stopping.wait(Math.min(500 * 2 ** Math.min(this.#failures, 6), 30_000));
+      }
+    }
+  }
+}
+
+export type { WeightedLayout };
