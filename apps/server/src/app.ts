@@ -8,6 +8,8 @@ import type { ServerSchema } from './schema.js';
 import { shiftReport } from './sales/sales.repo.js';
 import type { SalesIngest } from './sales/sales.service.js';
 import type { CatalogService } from './catalog/catalog.service.js';
+import { DIMENSIONS, reportCsv, salesReport, type Dimension } from './reports/reports.repo.js';
+import { reconcile } from './reports/reconciliation.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
@@ -182,6 +184,38 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
       return reply.code(400).send(badRequest('store is a store code'));
     return ctx.catalog.changes(since, limit, q.store, wait * 1000);
+  });
+
+  app.get('/api/v1/reports/sales', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
+      return reply.code(400).send(badRequest(`by is one of ${DIMENSIONS.join(', ')}`));
+    if (!q.from || !q.to || !day.test(q.from) || !day.test(q.to) || q.from > q.to)
+      return reply.code(400).send(badRequest('from and to are days (YYYY-MM-DD), from ≤ to'));
+    const stores = q.store?.split(',').filter((x) => x !== '');
+    if (stores?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
+      return reply.code(400).send(badRequest('store is a comma-separated list of store codes'));
+    const rows = await salesReport(ctx.db, {
+      by: q.by as Dimension,
+      from: q.from,
+      to: q.to,
+      ...(stores && { stores }),
+      ...(q.parent !== undefined && q.parent !== '' && { parent: q.parent }),
+    });
+    if (q.format === 'csv')
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="sales-by-${q.by}-${q.from}-${q.to}.csv"`)
+        .send(reportCsv(rows, q.by as Dimension));
+    return { by: q.by, from: q.from, to: q.to, rows };
+  });
+
+  app.get('/api/v1/reports/reconciliation', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
+      return reply.code(400).send(badRequest('store is a store code'));
+    return reconcile(ctx.db, { ...(q.store !== undefined && { store: q.store }) });
   });
 
   app.get('/api/v1/sales/uplink', async () =>

@@ -85,6 +85,89 @@ export const openapi = {
         responses: { '200': { description: 'documents as uploaded, with receivedAt' } },
       },
     },
+    '/api/v1/catalog/items': {
+      put: {
+        summary:
+          'Head office: add, change or remove catalogue items (products with barcodes, categories, prices per store or group with validity, stores with their till settings). Every item is checked; one bad item changes nothing. Each change gets a new catalogue version.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        kind: { type: 'string', enum: ['product', 'category', 'price', 'store'] },
+                        data: { type: 'object' },
+                        id: { type: 'string', description: 'with deleted: the item to remove' },
+                        deleted: { type: 'boolean' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'the new catalogue version (head)' },
+          '400': { description: 'what is wrong, item by item' },
+          '409': { description: 'a store server mirrors its head office and takes no edits' },
+        },
+      },
+    },
+    '/api/v1/catalog/changes': {
+      get: {
+        summary:
+          'The change feed: items changed after a cursor, oldest first; from 0 a compact snapshot. Tills give their store to get only the prices that apply to it. With wait, an empty answer waits for the next change.',
+        parameters: [
+          query('since', 'cursor: the last version applied (0 for everything)', 'integer'),
+          query('limit', '1..50000, default 5000', 'integer'),
+          query('store', "a till's store code: only its prices and its store record"),
+          query('wait', 'seconds to wait for a change when there is none (0..60)', 'integer'),
+        ],
+        responses: {
+          '200': { description: '{changes, cursor, head}' },
+          '400': { description: 'bad parameter' },
+        },
+      },
+    },
+    '/api/v1/reports/sales': {
+      get: {
+        summary:
+          'Sales over a period by store, till, cashier, day, month, hour, payment type, product or category (each category with its whole subtree; parent drills down), from sums kept current on ingest.',
+        parameters: [
+          query(
+            'by',
+            'store | till | cashier | day | month | hour | payment | product | category',
+            'string',
+            true,
+          ),
+          query('from', 'first business day, YYYY-MM-DD', 'string', true),
+          query('to', 'last business day, YYYY-MM-DD', 'string', true),
+          query('store', 'comma-separated store codes (all when absent)'),
+          query('parent', 'for by=category: show the children of this category'),
+          query('format', 'json (default) or csv'),
+        ],
+        responses: {
+          '200': {
+            description: 'rows: key, label, receipts, returns, sales, returned, net (kopecks), quantity',
+          },
+        },
+      },
+    },
+    '/api/v1/reports/reconciliation': {
+      get: {
+        summary:
+          'What is missing where: till receipts whose fiscal document has not reached the relay, fiscal receipts without a till document, totals that differ, documents the OFD has not confirmed',
+        parameters: [query('store', 'only this store (for the till-side lists)')],
+        responses: { '200': { description: '{counts, gaps}' } },
+      },
+    },
     '/api/v1/sales/uplink': {
       get: {
         summary: 'On a store server: documents waiting for the head office and the state of the link',

@@ -113,7 +113,32 @@ export interface CatalogItemsTable {
   version: number;
   deleted: number;
   scope: string | null;
+  /** For products: the category id. */
+  category: string | null;
   data_json: string | null;
+}
+
+export interface SalesRollupDocsTable {
+  day: string;
+  hour: number;
+  store: string;
+  till: string;
+  cashier: string;
+  kind: string;
+  count: number;
+  total: number;
+  cash: number;
+  card: number;
+}
+
+export interface SalesRollupLinesTable {
+  day: string;
+  store: string;
+  product_id: string;
+  kind: string;
+  name: string;
+  qty_milli: number;
+  amount: number;
 }
 
 export interface CatalogHeadTable {
@@ -124,6 +149,8 @@ export interface CatalogHeadTable {
 export interface ServerSchema extends CoreSchema {
   catalog_items: CatalogItemsTable;
   catalog_head: CatalogHeadTable;
+  sales_rollup_docs: SalesRollupDocsTable;
+  sales_rollup_lines: SalesRollupLinesTable;
   sales_documents: SalesDocumentsTable;
   sales_lines: SalesLinesTable;
   sales_outbox: SalesOutboxTable;

@@ -39,6 +39,10 @@ export function writeCatalog(
         version,
         deleted: w.deleted ? 1 : 0,
         scope: scopeOf(w),
+        category:
+          w.kind === 'product' && !w.deleted
+            ? ((w.data as { categoryId?: string }).categoryId ?? null)
+            : null,
         data_json: w.deleted ? null : JSON.stringify(w.data),
       };
       await tx.db

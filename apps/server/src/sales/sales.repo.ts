@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database, Tx } from '@openkassa/db';
 import { kindTotals, type DocumentKind, type ItemResult, type SalesDocument } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
+import { addToRollups } from './sales.rollup.js';
 
 /** The stored form of a document: what every level hashes and forwards, byte for byte. */
 export function canonicalJson(d: SalesDocument): string {
@@ -82,6 +83,10 @@ export async function storeSalesDocuments(
       .insertInto('sales_lines')
       .values(lines.slice(i, i + 1000))
       .execute();
+  await addToRollups(
+    tx,
+    fresh.map((f) => f.d),
+  );
   if (forwardUpstream && fresh.length > 0) {
     for (let i = 0; i < fresh.length; i += 1000)
       await tx.db

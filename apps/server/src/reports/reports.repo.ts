@@ -1,0 +1,258 @@
+import { sql } from 'kysely';
+import type { Database } from '@openkassa/db';
+import type { CatalogCategory } from '@openkassa/contracts';
+import type { ServerSchema } from '../schema.js';
+
+export const DIMENSIONS = [
+  'store',
+  'till',
+  'cashier',
+  'day',
+  'month',
+  'hour',
+  'payment',
+  'product',
+  'category',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface ReportQuery {
+  readonly by: Dimension;
+  /** Business days, inclusive, YYYY-MM-DD. */
+  readonly from: string;
+  readonly to: string;
+  /** Only these stores (all when absent). */
+  readonly stores?: readonly string[];
+  /** For `category`: the children of this category (the top level when absent). */
+  readonly parent?: string;
+}
+
+/** One row of a sales report. Money in kopecks; net = sales − returns. */
+export interface ReportRow {
+  readonly key: string;
+  readonly label: string;
+  readonly receipts: number;
+  readonly returns: number;
+  readonly sales: number;
+  readonly returned: number;
+  readonly net: number;
+  /** Sold minus returned, in units (kilograms for weighed goods); product and category reports. */
+  readonly quantity?: string;
+  /** Whether the category has subcategories to drill into. */
+  readonly hasChildren?: boolean;
+}
+
+/** A product's category in the joined catalogue, '' when it has none. */
+const eb_category = sql<string>`coalesce(c.category, '')`;
+
+const milliText = (m: number) => {
+  const sign = m < 0 ? '-' : '';
+  const a = Math.abs(m);
+  const frac = String(a % 1000)
+    .padStart(3, '0')
+    .replace(/0+$/, '');
+  return `${sign}${Math.floor(a / 1000)}${frac ? `.${frac}` : ''}`;
+};
+
+interface Acc {
+  key: string;
+  label: string;
+  receipts: number;
+  returns: number;
+  sales: number;
+  returned: number;
+  qty: number;
+  hasChildren?: boolean;
+}
+
+function finish(accs: Iterable<Acc>, withQty: boolean): ReportRow[] {
+  return [...accs]
+    .map((a) => ({
+      key: a.key,
+      label: a.label,
+      receipts: a.receipts,
+      returns: a.returns,
+      sales: a.sales,
+      returned: a.returned,
+      net: a.sales - a.returned,
+      ...(withQty && { quantity: milliText(a.qty) }),
+      ...(a.hasChildren !== undefined && { hasChildren: a.hasChildren }),
+    }))
+    .sort((x, y) => y.net - x.net || x.key.localeCompare(y.key));
+}
+
+/**
+ * Sales over a period by one dimension, from the sums kept on ingest (never the detail rows),
+ * so a year of a chain answers in milliseconds.
+ */
+export async function salesReport(db: Database<ServerSchema>, q: ReportQuery): Promise<ReportRow[]> {
+  return q.by === 'product' || q.by === 'category' ? lineReport(db, q) : docReport(db, q);
+}
+
+async function docReport(db: Database<ServerSchema>, q: ReportQuery): Promise<ReportRow[]> {
+  const dim =
+    q.by === 'till'
+      ? sql<string>`store || '/' || till`
+      : q.by === 'month'
+        ? sql<string>`substr(day, 1, 7)`
+        : q.by === 'hour'
+          ? sql<string>`cast(hour as text)`
+          : q.by === 'payment'
+            ? sql<string>`''`
+            : sql<string>`${sql.ref(q.by)}`;
+  let sel = db.db
+    .selectFrom('sales_rollup_docs')
+    .select((eb) => [
+      dim.as('k'),
+      'kind',
+      eb.fn.sum<number | string>('count').as('count'),
+      eb.fn.sum<number | string>('total').as('total'),
+      eb.fn.sum<number | string>('cash').as('cash'),
+      eb.fn.sum<number | string>('card').as('card'),
+    ])
+    .where('day', '>=', q.from)
+    .where('day', '<=', q.to)
+    .groupBy(q.by === 'payment' ? ['kind'] : [dim, 'kind']);
+  if (q.stores) sel = sel.where('store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
+  const rows = await sel.execute();
+  const accs = new Map<string, Acc>();
+  const acc = (key: string, label: string) => {
+    let a = accs.get(key);
+    if (!a) accs.set(key, (a = { key, label, receipts: 0, returns: 0, sales: 0, returned: 0, qty: 0 }));
+    return a;
+  };
+  for (const r of rows) {
+    const isSale = r.kind === 'sale';
+    if (q.by === 'payment') {
+      for (const [key, label, amount] of [
+        ['cash', 'Наличные', Number(r.cash)],
+        ['card', 'Безналичные', Number(r.card)],
+      ] as const) {
+        const a = acc(key, label);
+        if (isSale) a.sales += amount;
+        else a.returned += amount;
+      }
+      continue;
+    }
+    const key = q.by === 'hour' ? r.k.padStart(2, '0') : r.k;
+    const a = acc(key, q.by === 'hour' ? `${key}:00–${key}:59` : key);
+    if (isSale) {
+      a.receipts += Number(r.count);
+      a.sales += Number(r.total);
+    } else {
+      a.returns += Number(r.count);
+      a.returned += Number(r.total);
+    }
+  }
+  const out = finish(accs.values(), false);
+  // Time goes in order, not by size.
+  if (q.by === 'day' || q.by === 'month' || q.by === 'hour') out.sort((x, y) => x.key.localeCompare(y.key));
+  return out;
+}
+
+async function lineReport(db: Database<ServerSchema>, q: ReportQuery): Promise<ReportRow[]> {
+  const byCategory = q.by === 'category';
+  let sel = db.db
+    .selectFrom('sales_rollup_lines as l')
+    .leftJoin('catalog_items as c', (j) => j.on('c.kind', '=', 'product').onRef('c.id', '=', 'l.product_id'))
+    .select((eb) => [
+      byCategory ? eb.fn.coalesce('c.category', sql<string>`''`).as('k') : 'l.product_id as k',
+      eb.fn.max('l.name').as('name'),
+      'l.kind',
+      eb.fn.sum<number | string>('l.qty_milli').as('qty'),
+      eb.fn.sum<number | string>('l.amount').as('amount'),
+    ])
+    .where('l.day', '>=', q.from)
+    .where('l.day', '<=', q.to)
+    .groupBy([byCategory ? eb_category : 'l.product_id', 'l.kind']);
+  if (q.stores) sel = sel.where('l.store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
+  const rows = await sel.execute();
+  const add = (a: Acc, kind: string, qty: number, amount: number) => {
+    if (kind === 'sale') {
+      a.sales += amount;
+      a.qty += qty;
+    } else {
+      a.returned += amount;
+      a.qty -= qty;
+    }
+  };
+  if (!byCategory) {
+    const accs = new Map<string, Acc>();
+    for (const r of rows) {
+      const key = r.k;
+      let a = accs.get(key);
+      if (!a)
+        accs.set(key, (a = { key, label: r.name, receipts: 0, returns: 0, sales: 0, returned: 0, qty: 0 }));
+      add(a, r.kind, Number(r.qty), Number(r.amount));
+    }
+    return finish(accs.values(), true);
+  }
+  // Categories: each row's total is its whole subtree's; drill down by `parent`.
+  const cats = await db.db
+    .selectFrom('catalog_items')
+    .select(['id', 'data_json'])
+    .where('kind', '=', 'category')
+    .where('deleted', '=', 0)
+    .execute();
+  const parentOf = new Map<string, string | undefined>();
+  const nameOf = new Map<string, string>();
+  for (const c of cats) {
+    const d = JSON.parse(c.data_json ?? '{}') as CatalogCategory;
+    parentOf.set(c.id, d.parentId);
+    nameOf.set(c.id, d.name);
+  }
+  const level = q.parent;
+  // The child of `level` on the way from a category up to the root (undefined: not below it).
+  const childOfLevel = (cat: string): string | undefined => {
+    const seen = new Set<string>();
+    for (let c: string | undefined = cat; c !== undefined && !seen.has(c); c = parentOf.get(c)) {
+      seen.add(c);
+      if (parentOf.get(c) === level) return c;
+    }
+    return undefined;
+  };
+  const accs = new Map<string, Acc>();
+  for (const r of rows) {
+    const cat = r.k;
+    const key = cat === '' || !parentOf.has(cat) ? (level === undefined ? '' : undefined) : childOfLevel(cat);
+    if (key === undefined) continue;
+    let a = accs.get(key);
+    if (!a)
+      accs.set(
+        key,
+        (a = {
+          key,
+          label: key === '' ? 'Без категории' : (nameOf.get(key) ?? key),
+          receipts: 0,
+          returns: 0,
+          sales: 0,
+          returned: 0,
+          qty: 0,
+          hasChildren: key !== '' && [...parentOf.values()].includes(key),
+        }),
+      );
+    add(a, r.kind, Number(r.qty), Number(r.amount));
+  }
+  return finish(accs.values(), true);
+}
+
+/** A report as CSV (comma-separated, money in roubles with a dot), with a header row. */
+export function reportCsv(rows: readonly ReportRow[], by: Dimension): string {
+  const rub = (k: number) => (k / 100).toFixed(2);
+  const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const qty = rows.some((r) => r.quantity !== undefined);
+  const head = [by, 'label', 'receipts', 'returns', 'sales', 'returned', 'net', ...(qty ? ['quantity'] : [])];
+  const lines = rows.map((r) =>
+    [
+      esc(r.key),
+      esc(r.label),
+      r.receipts,
+      r.returns,
+      rub(r.sales),
+      rub(r.returned),
+      rub(r.net),
+      ...(qty ? [r.quantity ?? ''] : []),
+    ].join(','),
+  );
+  return `${[head.join(','), ...lines].join('\n')}\n`;
+}
