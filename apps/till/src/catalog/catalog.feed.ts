@@ -28,18 +28,46 @@ export async function applyCatalogPage(
   store: string,
   settings: StoreSettingsSink,
 ): Promise<void> {
+  // Only the last change of an item in the page counts; the page is then written with a few
+  // multi-row statements (a 300,000-product snapshot is 15 pages).
+  const last = new Map<string, CatalogPage['changes'][number]>();
+  for (const c of page.changes) last.set(`${c.kind}/${c.id}`, c);
+  const products: CatalogProduct[] = [];
+  const removedProducts: string[] = [];
+  const prices: { id: string; p: CatalogPrice }[] = [];
+  const removedPrices: string[] = [];
   let storeSettings: CatalogStore['settings'] | undefined;
+  for (const c of last.values()) {
+    switch (c.kind) {
+      case 'product':
+        if (c.deleted) removedProducts.push(c.id);
+        else products.push(c.data as CatalogProduct);
+        break;
+      case 'price':
+        if (c.deleted) removedPrices.push(c.id);
+        else prices.push({ id: c.id, p: c.data as CatalogPrice });
+        break;
+      case 'store':
+        if (c.id === store && !c.deleted) storeSettings = (c.data as CatalogStore).settings;
+        break;
+      case 'category':
+        break; // the till sells by product; categories matter to reports
+    }
+  }
+  const chunks = <T>(xs: readonly T[], n = 500): T[][] =>
+    Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
   await db.transaction(async (tx) => {
-    for (const c of page.changes) {
-      switch (c.kind) {
-        case 'product': {
-          await tx.db.deleteFrom('barcodes').where('product_id', '=', c.id).execute();
-          if (c.deleted) {
-            await tx.db.deleteFrom('products').where('id', '=', c.id).execute();
-            break;
-          }
-          const p = c.data as CatalogProduct;
-          const row = {
+    const touched = [...products.map((p) => p.id), ...removedProducts];
+    for (const ids of chunks(touched))
+      await tx.db.deleteFrom('barcodes').where('product_id', 'in', ids).execute();
+    for (const ids of chunks(removedProducts))
+      await tx.db.deleteFrom('products').where('id', 'in', ids).execute();
+    for (const part of chunks(products))
+      await tx.db
+        .insertInto('products')
+        .values(
+          part.map((p) => ({
+            id: p.id,
             name: p.name,
             search_name: p.name.toLowerCase(),
             price: p.price,
@@ -47,47 +75,54 @@ export async function applyCatalogPage(
             weighted: p.weighted ? 1 : 0,
             plu: p.plu ?? null,
             article: p.article ?? null,
-          };
-          await tx.db
-            .insertInto('products')
-            .values({ id: p.id, ...row })
-            .onConflict((oc) => oc.column('id').doUpdateSet(row))
-            .execute();
-          if (p.barcodes.length > 0)
-            await tx.db
-              .insertInto('barcodes')
-              .values(p.barcodes.map((code) => ({ code, product_id: p.id })))
-              .onConflict((oc) => oc.column('code').doUpdateSet({ product_id: p.id }))
-              .execute();
-          break;
-        }
-        case 'price': {
-          if (c.deleted) {
-            await tx.db.deleteFrom('prices').where('id', '=', c.id).execute();
-            break;
-          }
-          const p = c.data as CatalogPrice;
-          const row = {
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            search_name: eb.ref('excluded.search_name'),
+            price: eb.ref('excluded.price'),
+            vat: eb.ref('excluded.vat'),
+            weighted: eb.ref('excluded.weighted'),
+            plu: eb.ref('excluded.plu'),
+            article: eb.ref('excluded.article'),
+          })),
+        )
+        .execute();
+    const codes = products.flatMap((p) => p.barcodes.map((code) => ({ code, product_id: p.id })));
+    for (const part of chunks(codes))
+      await tx.db
+        .insertInto('barcodes')
+        .values(part)
+        .onConflict((oc) =>
+          oc.column('code').doUpdateSet((eb) => ({ product_id: eb.ref('excluded.product_id') })),
+        )
+        .execute();
+    for (const ids of chunks(removedPrices))
+      await tx.db.deleteFrom('prices').where('id', 'in', ids).execute();
+    for (const part of chunks(prices))
+      await tx.db
+        .insertInto('prices')
+        .values(
+          part.map(({ id, p }) => ({
+            id,
             product_id: p.productId,
             scope: p.scope,
             price: p.price,
             valid_from: p.validFrom ?? null,
             valid_to: p.validTo ?? null,
-          };
-          await tx.db
-            .insertInto('prices')
-            .values({ id: c.id, ...row })
-            .onConflict((oc) => oc.column('id').doUpdateSet(row))
-            .execute();
-          break;
-        }
-        case 'store':
-          if (c.id === store && !c.deleted) storeSettings = (c.data as CatalogStore).settings;
-          break;
-        case 'category':
-          break; // the till sells by product; categories matter to reports
-      }
-    }
+          })),
+        )
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            product_id: eb.ref('excluded.product_id'),
+            scope: eb.ref('excluded.scope'),
+            price: eb.ref('excluded.price'),
+            valid_from: eb.ref('excluded.valid_from'),
+            valid_to: eb.ref('excluded.valid_to'),
+          })),
+        )
+        .execute();
     const json = JSON.stringify(page.cursor);
     await tx.db
       .insertInto('settings')
