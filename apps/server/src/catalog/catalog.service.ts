@@ -108,8 +108,10 @@ export class CatalogService {
   }
 
   /**
-   * Changes after `since`; with `waitMs`, an empty answer waits until something changes (here,
-   * or on another node sharing the database: the head is re-read every half second).
+   * Changes after `since`; with `waitMs`, an empty answer waits until something changes: here
+   * (an edit or a mirrored page wakes the waiters at once) or on another node sharing the
+   * database, which one shared watcher notices by reading the head twice a second, however many
+   * tills are waiting.
    */
   async changes(
     since: number,
@@ -120,14 +122,38 @@ export class CatalogService {
     const until = Date.now() + waitMs;
     const w = new Wakeup();
     this.#changed.add(w);
+    this.#watch();
     try {
       for (;;) {
         const page = await catalogChanges(this.#db, since, limit, store);
         if (page.changes.length > 0 || page.cursor > since || Date.now() >= until) return page;
-        await w.wait(Math.min(500, until - Date.now()));
+        await w.wait(until - Date.now());
       }
     } finally {
       this.#changed.delete(w);
     }
+  }
+
+  #watcher: NodeJS.Timeout | undefined;
+  #seenHead = -1;
+
+  #watch(): void {
+    if (this.#watcher) return;
+    this.#watcher = setInterval(() => {
+      if (this.#changed.size === 0) {
+        clearInterval(this.#watcher);
+        this.#watcher = undefined;
+        this.#seenHead = -1;
+        return;
+      }
+      catalogHead(this.#db).then(
+        (h) => {
+          if (this.#seenHead !== -1 && h !== this.#seenHead) this.notify();
+          this.#seenHead = h;
+        },
+        () => undefined,
+      );
+    }, 500);
+    this.#watcher.unref();
   }
 }
