@@ -168,7 +168,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 6 migration\(s\).*0003-fiscal-documents, 0004-sales, 0005-catalog, 0006-sales-rollups/,
+        /applied 7 migration\(s\).*0004-sales, 0005-catalog, 0006-sales-rollups, 0007-monthly-rollups/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);

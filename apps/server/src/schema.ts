@@ -131,6 +131,27 @@ export interface SalesRollupDocsTable {
   card: number;
 }
 
+export interface SalesRollupDocsMonthTable {
+  month: string;
+  store: string;
+  till: string;
+  cashier: string;
+  kind: string;
+  count: number;
+  total: number;
+  cash: number;
+  card: number;
+}
+
+export interface SalesRollupProductsMonthTable {
+  month: string;
+  product_id: string;
+  kind: string;
+  name: string;
+  qty_milli: number;
+  amount: number;
+}
+
 export interface SalesRollupLinesTable {
   day: string;
   store: string;
@@ -151,6 +172,8 @@ export interface ServerSchema extends CoreSchema {
   catalog_head: CatalogHeadTable;
   sales_rollup_docs: SalesRollupDocsTable;
   sales_rollup_lines: SalesRollupLinesTable;
+  sales_rollup_docs_m: SalesRollupDocsMonthTable;
+  sales_rollup_products_m: SalesRollupProductsMonthTable;
   sales_documents: SalesDocumentsTable;
   sales_lines: SalesLinesTable;
   sales_outbox: SalesOutboxTable;

@@ -54,6 +54,29 @@ const milliText = (m: number) => {
   return `${sign}${Math.floor(a / 1000)}${frac ? `.${frac}` : ''}`;
 };
 
+/**
+ * A period as whole months (read from the month sums) and the days before and after them (read
+ * from the day sums).
+ */
+export function splitPeriod(
+  from: string,
+  to: string,
+): { months?: [string, string]; days: [string, string][] } {
+  const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
+  const f = Date.parse(`${from}T00:00:00Z`);
+  const t = Date.parse(`${to}T00:00:00Z`);
+  const fd = new Date(f);
+  const firstFull = fd.getUTCDate() === 1 ? f : Date.UTC(fd.getUTCFullYear(), fd.getUTCMonth() + 1, 1);
+  const td = new Date(t);
+  const lastDay = Date.UTC(td.getUTCFullYear(), td.getUTCMonth() + 1, 0);
+  const lastFullEnd = t === lastDay ? t : Date.UTC(td.getUTCFullYear(), td.getUTCMonth(), 0);
+  if (firstFull > lastFullEnd) return { days: [[from, to]] };
+  const days: [string, string][] = [];
+  if (f < firstFull) days.push([from, iso(firstFull - 86_400_000)]);
+  if (lastFullEnd < t) days.push([iso(lastFullEnd + 86_400_000), to]);
+  return { months: [iso(firstFull).slice(0, 7), iso(lastFullEnd).slice(0, 7)], days };
+}
+
 interface Acc {
   key: string;
   label: string;
@@ -100,21 +123,56 @@ async function docReport(db: Database<ServerSchema>, q: ReportQuery): Promise<Re
           : q.by === 'payment'
             ? sql<string>`''`
             : sql<string>`${sql.ref(q.by)}`;
-  let sel = db.db
-    .selectFrom('sales_rollup_docs')
-    .select((eb) => [
-      dim.as('k'),
-      'kind',
-      eb.fn.sum<number | string>('count').as('count'),
-      eb.fn.sum<number | string>('total').as('total'),
-      eb.fn.sum<number | string>('cash').as('cash'),
-      eb.fn.sum<number | string>('card').as('card'),
-    ])
-    .where('day', '>=', q.from)
-    .where('day', '<=', q.to)
-    .groupBy(q.by === 'payment' ? ['kind'] : [dim, 'kind']);
-  if (q.stores) sel = sel.where('store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
-  const rows = await sel.execute();
+  // Days and hours need the day sums; the rest reads whole months from the month sums.
+  const period =
+    q.by === 'day' || q.by === 'hour'
+      ? { days: [[q.from, q.to]] as [string, string][] }
+      : splitPeriod(q.from, q.to);
+  const dayQuery = (from: string, to: string) => {
+    let sel = db.db
+      .selectFrom('sales_rollup_docs')
+      .select((eb) => [
+        dim.as('k'),
+        'kind',
+        eb.fn.sum<number | string>('count').as('count'),
+        eb.fn.sum<number | string>('total').as('total'),
+        eb.fn.sum<number | string>('cash').as('cash'),
+        eb.fn.sum<number | string>('card').as('card'),
+      ])
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .groupBy(q.by === 'payment' ? ['kind'] : [dim, 'kind']);
+    if (q.stores) sel = sel.where('store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
+    return sel.execute();
+  };
+  const monthDim =
+    q.by === 'till'
+      ? sql<string>`store || '/' || till`
+      : q.by === 'payment'
+        ? sql<string>`''`
+        : sql<string>`${sql.ref(q.by)}`;
+  const monthQuery = (from: string, to: string) => {
+    let sel = db.db
+      .selectFrom('sales_rollup_docs_m')
+      .select((eb) => [
+        monthDim.as('k'),
+        'kind',
+        eb.fn.sum<number | string>('count').as('count'),
+        eb.fn.sum<number | string>('total').as('total'),
+        eb.fn.sum<number | string>('cash').as('cash'),
+        eb.fn.sum<number | string>('card').as('card'),
+      ])
+      .where('month', '>=', from)
+      .where('month', '<=', to)
+      .groupBy(q.by === 'payment' ? ['kind'] : [monthDim, 'kind']);
+    if (q.stores) sel = sel.where('store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
+    return sel.execute();
+  };
+  const parts = await Promise.all([
+    ...period.days.map(([f, t]) => dayQuery(f, t)),
+    ...(period.months ? [monthQuery(period.months[0], period.months[1])] : []),
+  ]);
+  const rows = parts.flat();
   const accs = new Map<string, Acc>();
   const acc = (key: string, label: string) => {
     let a = accs.get(key);
@@ -152,21 +210,49 @@ async function docReport(db: Database<ServerSchema>, q: ReportQuery): Promise<Re
 
 async function lineReport(db: Database<ServerSchema>, q: ReportQuery): Promise<ReportRow[]> {
   const byCategory = q.by === 'category';
-  let sel = db.db
-    .selectFrom('sales_rollup_lines as l')
-    .leftJoin('catalog_items as c', (j) => j.on('c.kind', '=', 'product').onRef('c.id', '=', 'l.product_id'))
-    .select((eb) => [
-      byCategory ? eb.fn.coalesce('c.category', sql<string>`''`).as('k') : 'l.product_id as k',
-      eb.fn.max('l.name').as('name'),
-      'l.kind',
-      eb.fn.sum<number | string>('l.qty_milli').as('qty'),
-      eb.fn.sum<number | string>('l.amount').as('amount'),
-    ])
-    .where('l.day', '>=', q.from)
-    .where('l.day', '<=', q.to)
-    .groupBy([byCategory ? eb_category : 'l.product_id', 'l.kind']);
-  if (q.stores) sel = sel.where('l.store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
-  const rows = await sel.execute();
+  // Chain-wide, whole months come from the month sums per product; a store subset reads days.
+  const period = q.stores ? { days: [[q.from, q.to]] as [string, string][] } : splitPeriod(q.from, q.to);
+  const dayQuery = (from: string, to: string) => {
+    let sel = db.db
+      .selectFrom('sales_rollup_lines as l')
+      .leftJoin('catalog_items as c', (j) =>
+        j.on('c.kind', '=', 'product').onRef('c.id', '=', 'l.product_id'),
+      )
+      .select((eb) => [
+        byCategory ? eb_category.as('k') : 'l.product_id as k',
+        eb.fn.max('l.name').as('name'),
+        'l.kind',
+        eb.fn.sum<number | string>('l.qty_milli').as('qty'),
+        eb.fn.sum<number | string>('l.amount').as('amount'),
+      ])
+      .where('l.day', '>=', from)
+      .where('l.day', '<=', to)
+      .groupBy([byCategory ? eb_category : 'l.product_id', 'l.kind']);
+    if (q.stores) sel = sel.where('l.store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
+    return sel.execute();
+  };
+  const monthQuery = (from: string, to: string) =>
+    db.db
+      .selectFrom('sales_rollup_products_m as l')
+      .leftJoin('catalog_items as c', (j) =>
+        j.on('c.kind', '=', 'product').onRef('c.id', '=', 'l.product_id'),
+      )
+      .select((eb) => [
+        byCategory ? eb_category.as('k') : 'l.product_id as k',
+        eb.fn.max('l.name').as('name'),
+        'l.kind',
+        eb.fn.sum<number | string>('l.qty_milli').as('qty'),
+        eb.fn.sum<number | string>('l.amount').as('amount'),
+      ])
+      .where('l.month', '>=', from)
+      .where('l.month', '<=', to)
+      .groupBy([byCategory ? eb_category : 'l.product_id', 'l.kind'])
+      .execute();
+  const parts = await Promise.all([
+    ...period.days.map(([f, t]) => dayQuery(f, t)),
+    ...(period.months ? [monthQuery(period.months[0], period.months[1])] : []),
+  ]);
+  const rows = parts.flat();
   const add = (a: Acc, kind: string, qty: number, amount: number) => {
     if (kind === 'sale') {
       a.sales += amount;

@@ -6,7 +6,7 @@ import { serverMigrations } from '../migrations.js';
 import { milli } from '../sales/sales.rollup.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
-import { salesReport, reportCsv, type Dimension, type ReportRow } from './reports.repo.js';
+import { salesReport, reportCsv, splitPeriod, type Dimension, type ReportRow } from './reports.repo.js';
 
 const CATEGORIES = [
   { id: 'food', name: 'Продукты' },
@@ -157,6 +157,20 @@ const simplify = (rows: readonly ReportRow[]) =>
     ]),
   );
 
+it('splits a period into whole months and the days around them', () => {
+  expect(splitPeriod('2026-01-01', '2026-12-31')).toEqual({ months: ['2026-01', '2026-12'], days: [] });
+  expect(splitPeriod('2026-10-15', '2026-12-01')).toEqual({
+    months: ['2026-11', '2026-11'],
+    days: [
+      ['2026-10-15', '2026-10-31'],
+      ['2026-12-01', '2026-12-01'],
+    ],
+  });
+  expect(splitPeriod('2026-02-01', '2026-02-28')).toEqual({ months: ['2026-02', '2026-02'], days: [] });
+  expect(splitPeriod('2026-02-02', '2026-02-27')).toEqual({ days: [['2026-02-02', '2026-02-27']] });
+  expect(splitPeriod('2024-02-01', '2024-02-28')).toEqual({ days: [['2024-02-01', '2024-02-28']] }); // leap year
+});
+
 describeStorage<ServerSchema>(
   'sales reports',
   (ctx) => {
@@ -182,6 +196,8 @@ describeStorage<ServerSchema>(
         ['2026-11-01', '2026-12-31', undefined],
         ['2026-11-02', '2026-11-02', undefined],
         ['2026-11-01', '2026-11-30', ['S1', 'S3']],
+        ['2026-10-15', '2026-12-01', undefined], // days, a whole month, days
+        ['2026-11-02', '2026-12-01', undefined],
       ];
       for (const [from, to, stores] of periods)
         for (const by of [

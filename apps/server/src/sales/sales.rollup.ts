@@ -16,6 +16,8 @@ export function milli(quantity: string): number {
 export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDocument[]): Promise<void> {
   const byDoc = new Map<string, ServerSchema['sales_rollup_docs']>();
   const byLine = new Map<string, ServerSchema['sales_rollup_lines']>();
+  const byDocMonth = new Map<string, ServerSchema['sales_rollup_docs_m']>();
+  const byProductMonth = new Map<string, ServerSchema['sales_rollup_products_m']>();
   for (const d of docs) {
     if (d.kind !== 'sale' && d.kind !== 'return') continue;
     const day = d.at.slice(0, 10);
@@ -38,6 +40,24 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
     r.cash += d.payments.cash;
     r.card += d.payments.card;
     byDoc.set(k, r);
+    const month = day.slice(0, 7);
+    const mk = JSON.stringify([month, d.store, d.till, d.cashier, d.kind]);
+    const m = byDocMonth.get(mk) ?? {
+      month,
+      store: d.store,
+      till: d.till,
+      cashier: d.cashier,
+      kind: d.kind,
+      count: 0,
+      total: 0,
+      cash: 0,
+      card: 0,
+    };
+    m.count++;
+    m.total += d.total;
+    m.cash += d.payments.cash;
+    m.card += d.payments.card;
+    byDocMonth.set(mk, m);
     for (const l of d.lines) {
       const product = l.productId ?? `barcode:${l.barcode ?? l.name}`;
       const lk = JSON.stringify([day, d.store, product, d.kind]);
@@ -53,6 +73,18 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
       x.qty_milli += milli(l.quantity);
       x.amount += l.sum;
       byLine.set(lk, x);
+      const pk = JSON.stringify([month, product, d.kind]);
+      const pm = byProductMonth.get(pk) ?? {
+        month,
+        product_id: product,
+        kind: d.kind,
+        name: l.name,
+        qty_milli: 0,
+        amount: 0,
+      };
+      pm.qty_milli += milli(l.quantity);
+      pm.amount += l.sum;
+      byProductMonth.set(pk, pm);
     }
   }
   const docs_ = [...byDoc.values()];
@@ -66,6 +98,33 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
           total: eb('sales_rollup_docs.total', '+', eb.ref('excluded.total')),
           cash: eb('sales_rollup_docs.cash', '+', eb.ref('excluded.cash')),
           card: eb('sales_rollup_docs.card', '+', eb.ref('excluded.card')),
+        })),
+      )
+      .execute();
+  const months = [...byDocMonth.values()];
+  for (let i = 0; i < months.length; i += 500)
+    await tx.db
+      .insertInto('sales_rollup_docs_m')
+      .values(months.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.columns(['month', 'store', 'till', 'cashier', 'kind']).doUpdateSet((eb) => ({
+          count: eb('sales_rollup_docs_m.count', '+', eb.ref('excluded.count')),
+          total: eb('sales_rollup_docs_m.total', '+', eb.ref('excluded.total')),
+          cash: eb('sales_rollup_docs_m.cash', '+', eb.ref('excluded.cash')),
+          card: eb('sales_rollup_docs_m.card', '+', eb.ref('excluded.card')),
+        })),
+      )
+      .execute();
+  const productMonths = [...byProductMonth.values()];
+  for (let i = 0; i < productMonths.length; i += 500)
+    await tx.db
+      .insertInto('sales_rollup_products_m')
+      .values(productMonths.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.columns(['month', 'product_id', 'kind']).doUpdateSet((eb) => ({
+          qty_milli: eb('sales_rollup_products_m.qty_milli', '+', eb.ref('excluded.qty_milli')),
+          amount: eb('sales_rollup_products_m.amount', '+', eb.ref('excluded.amount')),
+          name: eb.ref('excluded.name'),
         })),
       )
       .execute();
