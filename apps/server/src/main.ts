@@ -174,6 +174,8 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     async close() {
       clearInterval(warner);
       await relay.close();
+      catalog.close();
+      mirror?.stop();
       await app.close();
       forwarder.stop();
       uplink?.stop();

@@ -107,6 +107,14 @@ export class CatalogService {
     for (const w of this.#changed) w.notify();
   }
 
+  /** The server is stopping: waiting requests answer now, so closing does not wait for them. */
+  close(): void {
+    this.#closing = true;
+    this.notify();
+  }
+
+  #closing = false;
+
   /**
    * Changes after `since`; with `waitMs`, an empty answer waits until something changes: here
    * (an edit or a mirrored page wakes the waiters at once) or on another node sharing the
@@ -126,7 +134,8 @@ export class CatalogService {
     try {
       for (;;) {
         const page = await catalogChanges(this.#db, since, limit, store);
-        if (page.changes.length > 0 || page.cursor > since || Date.now() >= until) return page;
+        if (page.changes.length > 0 || page.cursor > since || Date.now() >= until || this.#closing)
+          return page;
         await w.wait(until - Date.now());
       }
     } finally {
