@@ -168,7 +168,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 7 migration\(s\).*0004-sales, 0005-catalog, 0006-sales-rollups, 0007-monthly-rollups/,
+        /applied 8 migration\(s\).*0005-catalog, 0006-sales-rollups, 0007-monthly-rollups, 0008-devices/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);

@@ -10,6 +10,17 @@ import type { SalesIngest } from './sales/sales.service.js';
 import type { CatalogService } from './catalog/catalog.service.js';
 import { DIMENSIONS, reportCsv, salesReport, type Dimension } from './reports/reports.repo.js';
 import { reconcile } from './reports/reconciliation.js';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { describeZodError } from '@openkassa/contracts';
+import {
+  COMMAND_KINDS,
+  DEVICE_KINDS,
+  commandResult,
+  heartbeat,
+  listDevices,
+  queueCommand,
+} from './devices/devices.repo.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
@@ -216,6 +227,66 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
       return reply.code(400).send(badRequest('store is a store code'));
     return reconcile(ctx.db, { ...(q.store !== undefined && { store: q.store }) });
+  });
+
+  const heartbeatBody = z.object({
+    id: z.string().regex(/^[\w.:/@-]{1,128}$/),
+    kind: z.enum(DEVICE_KINDS),
+    store: z.string().regex(/^[\w.-]{1,64}$/),
+    name: z.string().min(1).max(128).optional(),
+    version: z.string().min(1).max(64),
+    status: z.record(z.string(), z.unknown()).default({}),
+  });
+  app.post('/api/v1/devices/heartbeat', { bodyLimit: 64 * 1024 }, async (req, reply) => {
+    const hb = heartbeatBody.safeParse(req.body);
+    if (!hb.success) return reply.code(400).send(badRequest(describeZodError(hb.error)));
+    return { commands: await heartbeat(ctx.db, hb.data, ctx.clock.now().toISOString()) };
+  });
+
+  app.get('/api/v1/devices', async (req, reply) => {
+    const store = (req.query as { store?: string }).store;
+    if (store !== undefined && !/^[\w.-]{1,64}$/.test(store))
+      return reply.code(400).send(badRequest('store is a store code'));
+    return { devices: await listDevices(ctx.db, ctx.clock.now(), { ...(store !== undefined && { store }) }) };
+  });
+
+  const commandBody = z.object({
+    kind: z.enum(COMMAND_KINDS),
+    payload: z.record(z.string(), z.unknown()).default({}),
+  });
+  app.post('/api/v1/devices/:id/commands', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const body = commandBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+    if (body.data.kind === 'message' && typeof body.data.payload.text !== 'string')
+      return reply.code(400).send(badRequest('a message command needs payload.text'));
+    const c = await queueCommand(
+      ctx.db,
+      { id: randomUUID(), deviceId: id, kind: body.data.kind, payload: body.data.payload },
+      ctx.clock.now().toISOString(),
+    );
+    return (
+      c ?? reply.code(404).send({ error: { code: 'no-device', message: `device ${id} has never reported` } })
+    );
+  });
+
+  app.post('/api/v1/devices/:id/commands/:command/result', async (req, reply) => {
+    const { id, command } = req.params as { id: string; command: string };
+    const body = z.object({ ok: z.boolean(), result: z.unknown() }).safeParse(req.body);
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+    const done = await commandResult(
+      ctx.db,
+      id,
+      command,
+      body.data.ok,
+      body.data.result,
+      ctx.clock.now().toISOString(),
+    );
+    return done
+      ? { ok: true }
+      : reply
+          .code(404)
+          .send({ error: { code: 'no-command', message: 'no such open command for this device' } });
   });
 
   app.get('/api/v1/sales/uplink', async () =>

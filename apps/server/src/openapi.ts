@@ -168,6 +168,36 @@ export const openapi = {
         responses: { '200': { description: '{counts, gaps}' } },
       },
     },
+    '/api/v1/devices/heartbeat': {
+      post: {
+        summary:
+          'A till, store server or scale server reports itself (id, kind, store, version, its state); the answer carries the commands waiting for it, each handed out once',
+        responses: { '200': { description: '{commands}' }, '400': { description: 'what is wrong' } },
+      },
+    },
+    '/api/v1/devices': {
+      get: {
+        summary: 'Devices with their last report, online state and recent commands',
+        parameters: [query('store', 'only this store')],
+        responses: { '200': { description: '{devices}' } },
+      },
+    },
+    '/api/v1/devices/{id}/commands': {
+      post: {
+        summary: 'Queue a command for a device: reloadCatalog, message {text}, requestShiftClose',
+        responses: {
+          '200': { description: 'the command' },
+          '400': { description: 'bad command' },
+          '404': { description: 'the device has never reported' },
+        },
+      },
+    },
+    '/api/v1/devices/{id}/commands/{command}/result': {
+      post: {
+        summary: "The device's answer to a command: {ok, result}",
+        responses: { '200': { description: 'recorded' }, '404': { description: 'no such open command' } },
+      },
+    },
     '/api/v1/sales/uplink': {
       get: {
         summary: 'On a store server: documents waiting for the head office and the state of the link',

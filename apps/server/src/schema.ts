@@ -167,7 +167,32 @@ export interface CatalogHeadTable {
   version: number;
 }
 
+export interface DevicesTable {
+  id: string;
+  kind: string;
+  store: string;
+  name: string;
+  version: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  status_json: string;
+}
+
+export interface DeviceCommandsTable {
+  id: string;
+  device_id: string;
+  kind: string;
+  payload_json: string;
+  state: 'pending' | 'delivered' | 'done' | 'failed';
+  created_at: string;
+  delivered_at: string | null;
+  done_at: string | null;
+  result_json: string | null;
+}
+
 export interface ServerSchema extends CoreSchema {
+  devices: DevicesTable;
+  device_commands: DeviceCommandsTable;
   catalog_items: CatalogItemsTable;
   catalog_head: CatalogHeadTable;
   sales_rollup_docs: SalesRollupDocsTable;

@@ -20,6 +20,8 @@ export interface TillAppContext {
   readonly layouts: Pick<LayoutSettings, 'current' | 'set'>;
   /** The catalogue feed from the server, when the till has one. */
   readonly catalog?: () => { cursor: number; online: boolean; lastError: string | null };
+  /** Messages from the office, newest last. */
+  readonly messages?: () => readonly { id: string; text: string; at: string; kind: string }[];
   readonly upload: { status(): UplinkStatus; pending(): Promise<number>; rejected(): Promise<number> };
 }
 
@@ -139,6 +141,7 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
       kktPending: await ctx.till.pendingCount(),
       products: await productCount(ctx.db),
       catalog: ctx.catalog?.() ?? null,
+      messages: ctx.messages?.() ?? [],
     };
   });
 

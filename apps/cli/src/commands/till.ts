@@ -39,6 +39,11 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         'seed demo users (PIN 1111, 2222, 9999) and n demo products into an empty till',
       ).argParser(integer(0, 1_000_000)),
     )
+    .addOption(
+      new Option('--heartbeat <seconds>', 'report to the server and collect its commands this often')
+        .argParser(integer(1, 3600))
+        .default(30),
+    )
     .action(
       async (o: {
         kkt: string;
@@ -48,6 +53,7 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         store: string;
         till: string;
         demoCatalog?: number;
+        heartbeat: number;
       }) => {
         const till = await startTill({
           dataDir: resolve(io.cwd, o.data),
@@ -57,6 +63,7 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
           till: o.till,
           ...(o.server !== undefined && { server: o.server }),
           ...(o.demoCatalog !== undefined && { demoCatalog: o.demoCatalog }),
+          heartbeatMs: o.heartbeat * 1000,
         });
         io.out(
           `till ${o.store}/${o.till}: sale screen at ${till.url}/ ; ККТ ${o.kkt}; uploads to ${o.server ?? '(no server: documents stay queued)'}\n`,

@@ -205,6 +205,12 @@ export class CatalogPull {
     this.#stopping.notify();
   }
 
+  /** Loads the whole catalogue again (a command from the server): from cursor 0, at once. */
+  async reload(): Promise<void> {
+    await this.#db.db.deleteFrom('settings').where('key', '=', 'catalogCursor').execute();
+    this.#abort.abort();
+  }
+
   #isStopped(): boolean {
     return this.#stopped; // read after awaits; a plain check would be narrowed away
   }
@@ -232,6 +238,7 @@ export class CatalogPull {
         this.#failures = 0;
       } catch (e) {
         if (this.#isStopped()) break;
+        if (this.#abort.signal.aborted) continue; // reload: start again from the new cursor
         const msg = e instanceof Error ? e.message : String(e);
         if (this.#failures === 0 || this.#failures % 50 === 0)
           this.#log.warn(`catalogue from ${this.#server}: ${msg}; retrying`);

@@ -68,6 +68,13 @@ async function refreshStatus() {
     const q = $('queue');
     q.textContent = `К отправке: ${s.queue}${s.rejected ? ` · отклонено: ${s.rejected}` : ''}${s.kktPending ? ` · ждут ККТ: ${s.kktPending}` : ''}`;
     q.className = `pill ${s.queue === 0 && !s.rejected ? 'ok' : 'warn'}`;
+    // A message from the office: shown once, when it arrives.
+    const latest = s.messages && s.messages[s.messages.length - 1];
+    if (latest && latest.id !== state.lastMessage) {
+      if (state.lastMessage !== undefined || Date.now() - Date.parse(latest.at) < 60_000)
+        say(`Сообщение из офиса: ${latest.text}`, latest.kind === 'shift-close' ? 'error' : 'info');
+      state.lastMessage = latest.id;
+    }
     $('open-shift').disabled = s.shift.open;
     $('close-shift').disabled = !s.shift.open;
   } catch {

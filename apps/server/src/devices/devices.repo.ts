@@ -1,0 +1,179 @@
+import type { Database } from '@openkassa/db';
+import type { ServerSchema } from '../schema.js';
+
+export const DEVICE_KINDS = ['till', 'store-server', 'scales'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export const COMMAND_KINDS = ['reloadCatalog', 'message', 'requestShiftClose'] as const;
+export type CommandKind = (typeof COMMAND_KINDS)[number];
+
+export interface Heartbeat {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly store: string;
+  readonly name?: string;
+  readonly version: string;
+  /** What the device reports of itself: upload queue, last upload, shift, its ККТ and ФН… */
+  readonly status: Record<string, unknown>;
+}
+
+export interface Command {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly kind: CommandKind;
+  readonly payload: Record<string, unknown>;
+  readonly state: 'pending' | 'delivered' | 'done' | 'failed';
+  readonly createdAt: string;
+  readonly deliveredAt: string | null;
+  readonly doneAt: string | null;
+  readonly result: unknown;
+}
+
+type CommandRow = ServerSchema['device_commands'];
+
+const toCommand = (r: CommandRow): Command => ({
+  id: r.id,
+  deviceId: r.device_id,
+  kind: r.kind as CommandKind,
+  payload: JSON.parse(r.payload_json) as Record<string, unknown>,
+  state: r.state,
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+  doneAt: r.done_at,
+  result: r.result_json === null ? null : (JSON.parse(r.result_json) as unknown),
+});
+
+/**
+ * A device says it is alive: its record is created or refreshed, and the commands waiting for
+ * it are handed over (and marked delivered) in the same transaction, so each goes out once.
+ */
+export async function heartbeat(db: Database<ServerSchema>, hb: Heartbeat, now: string): Promise<Command[]> {
+  return db.transaction(async (tx) => {
+    const row = {
+      kind: hb.kind,
+      store: hb.store,
+      name: hb.name ?? hb.id,
+      version: hb.version,
+      last_seen_at: now,
+      status_json: JSON.stringify(hb.status),
+    };
+    await tx.db
+      .insertInto('devices')
+      .values({ id: hb.id, ...row, first_seen_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet(row))
+      .execute();
+    const pending = await tx.db
+      .selectFrom('device_commands')
+      .selectAll()
+      .where('device_id', '=', hb.id)
+      .where('state', '=', 'pending')
+      .orderBy('created_at')
+      .execute();
+    if (pending.length > 0)
+      await tx.db
+        .updateTable('device_commands')
+        .set({ state: 'delivered', delivered_at: now })
+        .where(
+          'id',
+          'in',
+          pending.map((p) => p.id),
+        )
+        .execute();
+    return pending.map((p) => toCommand({ ...p, state: 'delivered', delivered_at: now }));
+  });
+}
+
+export async function queueCommand(
+  db: Database<ServerSchema>,
+  c: { id: string; deviceId: string; kind: CommandKind; payload: Record<string, unknown> },
+  now: string,
+): Promise<Command | undefined> {
+  const device = await db.db
+    .selectFrom('devices')
+    .select('id')
+    .where('id', '=', c.deviceId)
+    .executeTakeFirst();
+  if (!device) return undefined;
+  const row: CommandRow = {
+    id: c.id,
+    device_id: c.deviceId,
+    kind: c.kind,
+    payload_json: JSON.stringify(c.payload),
+    state: 'pending',
+    created_at: now,
+    delivered_at: null,
+    done_at: null,
+    result_json: null,
+  };
+  await db.db.insertInto('device_commands').values(row).execute();
+  return toCommand(row);
+}
+
+/** The device's answer to a command; only the device it was for may answer, once. */
+export async function commandResult(
+  db: Database<ServerSchema>,
+  deviceId: string,
+  id: string,
+  ok: boolean,
+  result: unknown,
+  now: string,
+): Promise<boolean> {
+  const r = await db.db
+    .updateTable('device_commands')
+    .set({ state: ok ? 'done' : 'failed', done_at: now, result_json: JSON.stringify(result ?? null) })
+    .where('id', '=', id)
+    .where('device_id', '=', deviceId)
+    .where('state', 'in', ['pending', 'delivered'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export interface DeviceView {
+  readonly id: string;
+  readonly kind: string;
+  readonly store: string;
+  readonly name: string;
+  readonly version: string;
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+  readonly online: boolean;
+  readonly status: Record<string, unknown>;
+  readonly commands: Command[];
+}
+
+/** Devices with their last report, online when heard from within `onlineMs`, and recent commands. */
+export async function listDevices(
+  db: Database<ServerSchema>,
+  now: Date,
+  opts: { store?: string; onlineMs?: number } = {},
+): Promise<DeviceView[]> {
+  let q = db.db.selectFrom('devices').selectAll().orderBy('store').orderBy('id');
+  if (opts.store) q = q.where('store', '=', opts.store);
+  const rows = await q.execute();
+  const cmds =
+    rows.length === 0
+      ? []
+      : await db.db
+          .selectFrom('device_commands')
+          .selectAll()
+          .where(
+            'device_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .orderBy('created_at', 'desc')
+          .limit(rows.length * 10)
+          .execute();
+  const onlineMs = opts.onlineMs ?? 120_000;
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    store: r.store,
+    name: r.name,
+    version: r.version,
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    online: now.getTime() - Date.parse(r.last_seen_at) <= onlineMs,
+    status: JSON.parse(r.status_json) as Record<string, unknown>,
+    commands: cmds.filter((c) => c.device_id === r.id).map(toCommand),
+  }));
+}

@@ -1,0 +1,99 @@
+import { Wakeup } from '@openkassa/runtime';
+
+export interface RemoteCommand {
+  readonly id: string;
+  /** reloadCatalog, message or requestShiftClose (others are answered as unknown). */
+  readonly kind: string;
+  readonly payload: Record<string, unknown>;
+}
+
+/** What the till does with a command; the result goes back to the server. */
+export type CommandHandler = (c: RemoteCommand) => Promise<{ ok: boolean; result: unknown }>;
+
+/**
+ * The till's heartbeat to its server: who it is, its version and its state (upload queue, last
+ * upload, shift, ККТ); the server answers with the commands waiting for it, which are run and
+ * answered. Offline, it simply tries again later. `run()` resolves when stopped.
+ */
+export class Heartbeat {
+  readonly #server: string;
+  readonly #identity: { id: string; store: string; name: string; version: string };
+  readonly #status: () => Promise<Record<string, unknown>>;
+  readonly #handle: CommandHandler;
+  readonly #log: { warn(m: string): void };
+  readonly #everyMs: number;
+  readonly #wake = new Wakeup();
+  #stopped = false;
+  #failures = 0;
+
+  constructor(
+    server: string,
+    identity: { id: string; store: string; name: string; version: string },
+    status: () => Promise<Record<string, unknown>>,
+    handle: CommandHandler,
+    log: { warn(m: string): void },
+    everyMs = 30_000,
+  ) {
+    this.#server = server;
+    this.#identity = identity;
+    this.#status = status;
+    this.#handle = handle;
+    this.#log = log;
+    this.#everyMs = everyMs;
+  }
+
+  /** Report now (after an upload, a shift change). */
+  kick(): void {
+    this.#wake.notify();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#wake.notify();
+  }
+
+  #isStopped(): boolean {
+    return this.#stopped; // read after awaits; a plain check would be narrowed away
+  }
+
+  async run(): Promise<void> {
+    while (!this.#isStopped()) {
+      try {
+        const res = await fetch(new URL('/api/v1/devices/heartbeat', this.#server), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...this.#identity, kind: 'till', status: await this.#status() }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const { commands } = (await res.json()) as { commands: RemoteCommand[] };
+        for (const c of commands) {
+          let outcome: { ok: boolean; result: unknown };
+          try {
+            outcome = await this.#handle(c);
+          } catch (e) {
+            outcome = { ok: false, result: e instanceof Error ? e.message : String(e) };
+          }
+          await fetch(
+            new URL(
+              `/api/v1/devices/${encodeURIComponent(this.#identity.id)}/commands/${c.id}/result`,
+              this.#server,
+            ),
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(outcome),
+              signal: AbortSignal.timeout(15_000),
+            },
+          );
+        }
+        this.#failures = 0;
+      } catch (e) {
+        if (this.#failures === 0 || this.#failures % 100 === 0)
+          this.#log.warn(`heartbeat to ${this.#server}: ${e instanceof Error ? e.message : String(e)}`);
+        this.#failures++;
+      }
+      await this.#wake.wait(this.#everyMs);
+    }
+  }
+}
