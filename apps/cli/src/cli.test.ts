@@ -255,3 +255,57 @@ describe('the openkassa command as a process', () => {
     expect(out).toMatch(/sandbox stopped/);
   }, 30_000);
 });
+
+describe('openkassa import', () => {
+  it('loads a 1C CommerceML 2 export into the head office catalogue, with progress, and refuses a broken file', async () => {
+    const { startServer } = await import('@openkassa/server');
+    const dir = mkdtempSync(join(tmpdir(), 'ok-import-'));
+    const server = await startServer(
+      {
+        dataDir: dir,
+        http: { host: '127.0.0.1', port: 0 },
+        relay: { host: '127.0.0.1', port: 0 },
+        upstream: { host: '127.0.0.1', port: 9 },
+      },
+      { info: () => undefined, warn: () => undefined },
+    );
+    try {
+      const goods = Array.from(
+        { length: 12 },
+        (_, i) =>
+          `<Товар><Ид>id-${i}</Ид><Штрихкод>46${String(i).padStart(11, '0')}</Штрихкод><Наименование>Товар ${i}</Наименование>` +
+          `<БазоваяЕдиница Код="796">шт</БазоваяЕдиница><Группы><Ид>g1</Ид></Группы>` +
+          `<СтавкиНалогов><СтавкаНалога><Наименование>НДС</Наименование><Ставка>20</Ставка></СтавкаНалога></СтавкиНалогов></Товар>`,
+      ).join('');
+      writeFileSync(
+        join(dir, 'import.xml'),
+        `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08"><Классификатор><Группы><Группа><Ид>g1</Ид><Наименование>Бакалея</Наименование></Группа></Группы></Классификатор><Каталог><Товары>${goods}</Товары></Каталог></КоммерческаяИнформация>`,
+      );
+      const offers = Array.from(
+        { length: 12 },
+        (_, i) =>
+          `<Предложение><Ид>id-${i}</Ид><Цены><Цена><ИдТипаЦены>r</ИдТипаЦены><ЦенаЗаЕдиницу>${100 + i}.50</ЦенаЗаЕдиницу></Цена></Цены></Предложение>`,
+      ).join('');
+      writeFileSync(
+        join(dir, 'offers.xml'),
+        `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений><ТипыЦен><ТипЦены><Ид>r</Ид><Наименование>Розничная</Наименование></ТипЦены></ТипыЦен><Предложения>${offers}</Предложения></ПакетПредложений></КоммерческаяИнформация>`,
+      );
+      const r = await run(['import', '--server', server.httpUrl, 'import.xml', 'offers.xml'], { cwd: dir });
+      expect(r.err).toMatch(/importing \[#{30}\] 13\/13/);
+      expect(r.out).toMatch(/^imported 1 categories and 12 products \(catalogue version 13\)\n$/);
+      const feed = (await (await fetch(`${server.httpUrl}/api/v1/catalog/changes?since=0`)).json()) as {
+        changes: { kind: string; data: { price?: number; categoryId?: string; vat?: number } }[];
+      };
+      const products = feed.changes.filter((c) => c.kind === 'product');
+      expect(products).toHaveLength(12);
+      expect(products[3]!.data).toMatchObject({ price: 10350, categoryId: 'g1', vat: 1 });
+
+      writeFileSync(join(dir, 'broken.xml'), '<КоммерческаяИнформация><Каталог></КоммерческаяИнформация>');
+      const bad = await run(['import', '--server', server.httpUrl, 'broken.xml'], { cwd: dir });
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/^openkassa import: import\.xml is not well-formed XML/);
+    } finally {
+      await server.close();
+    }
+  });
+});

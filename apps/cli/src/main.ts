@@ -5,6 +5,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { demoCommand, sandboxCommand } from './commands/sandbox.js';
 import { serverCommand } from './commands/server.js';
 import { tillCommand } from './commands/till.js';
+import { importCommand } from './commands/import.js';
 import { applyEnvironment, ConfigError } from './config.js';
 import { processIo, type Io } from './io.js';
 
@@ -27,9 +28,10 @@ export function buildProgram(io: Io): Command {
   program.addCommand(migrateCommand(io));
   program.addCommand(serverCommand(io));
   program.addCommand(tillCommand(io));
+  program.addCommand(importCommand(io));
   program.addCommand(kktEmulatorCommand(io));
   program.addCommand(ofdEmulatorCommand(io));
-  program.addHelpText('after', '\nRoles still to come: processing, scales, bench, import, export.\n');
+  program.addHelpText('after', '\nRoles still to come: processing, scales, bench, export.\n');
   program.hook('preAction', (_root, action) => {
     applyEnvironment(action, io.env);
   });

@@ -11,10 +11,11 @@ const kopecks = z
   .int()
   .min(0)
   .max(2 ** 47);
+// 1C ids are a uuid, or a uuid and a characteristic uuid (73 characters).
 const id = z
   .string()
   .min(1)
-  .max(64)
+  .max(128)
   .regex(/^[\w.@:-]+$/, 'letters, digits, "_", ".", "@", ":" or "-"');
 
 export const catalogProduct = z.object({

@@ -21,7 +21,7 @@ export const DOCUMENT_KINDS = ['sale', 'return', 'cashIn', 'cashOut', 'shiftOpen
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export const salesLine = z.object({
-  productId: z.string().max(64).optional(),
+  productId: z.string().max(128).optional(),
   barcode: z.string().max(64).optional(),
   name: z.string().min(1).max(128),
   /** Decimal text with up to three decimals ("2", "0.345"). */

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { CommerceMlError, readCommerceMl } from '@openkassa/server';
+import type { Io } from '../io.js';
+import { httpUrl } from '../options.js';
+
+const BATCH = 5000;
+
+/** A progress line on the terminal (stderr), redrawn in place. */
+function progress(io: Io, label: string, done: number, total: number): void {
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  io.err(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+}
+
+export function importCommand(io: Io): Command {
+  return new Command('import')
+    .description(
+      "Load a catalogue exported by 1C (CommerceML 2: import.xml and offers.xml) into a head-office cash server's catalogue",
+    )
+    .argument('<import.xml>', 'goods and groups (CommerceML 2)')
+    .argument('[offers.xml]', 'prices (CommerceML 2); without it goods come in with price 0')
+    .addOption(
+      new Option('--server <url>', 'the head-office cash server').argParser(httpUrl).makeOptionMandatory(),
+    )
+    .addOption(new Option('--price-type <name>', 'the price type of offers.xml to use (default: the first)'))
+    .action(
+      async (
+        importFile: string,
+        offersFile: string | undefined,
+        o: { server: string; priceType?: string },
+      ) => {
+        let catalog;
+        try {
+          const read = (f: string) => readFileSync(resolve(io.cwd, f), 'utf8');
+          catalog = readCommerceMl(
+            read(importFile),
+            offersFile !== undefined ? read(offersFile) : undefined,
+            {
+              ...(o.priceType !== undefined && { priceType: o.priceType }),
+            },
+          );
+        } catch (e) {
+          io.err(
+            `openkassa import: ${e instanceof CommerceMlError ? e.message : e instanceof Error ? e.message : String(e)}\n`,
+          );
+          io.setExitCode(1);
+          return;
+        }
+        const items = [
+          ...catalog.categories.map((data) => ({ kind: 'category', data })),
+          ...catalog.products.map((data) => ({ kind: 'product', data })),
+        ];
+        let head = 0;
+        for (let i = 0; i < items.length; i += BATCH) {
+          progress(io, 'importing', i, items.length);
+          let res: Response;
+          try {
+            res = await fetch(new URL('/api/v1/catalog/items', o.server), {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ items: items.slice(i, i + BATCH) }),
+            });
+          } catch (e) {
+            io.err(
+              `\nopenkassa import: cannot reach ${o.server}: ${e instanceof Error ? e.message : String(e)}\n`,
+            );
+            io.setExitCode(1);
+            return;
+          }
+          const body = (await res.json()) as { head?: number; error?: { message: string } };
+          if (!res.ok) {
+            io.err(
+              `\nopenkassa import: the server refused items ${i + 1}..${Math.min(i + BATCH, items.length)}: ${body.error?.message ?? res.status}\n`,
+            );
+            io.setExitCode(1);
+            return;
+          }
+          head = body.head ?? head;
+        }
+        progress(io, 'importing', items.length, items.length);
+        io.err('\n');
+        io.out(
+          `imported ${catalog.categories.length} categories and ${catalog.products.length} products (catalogue version ${head})` +
+            (catalog.unpriced.length > 0
+              ? `; ${catalog.unpriced.length} without a price in offers.xml came in at 0`
+              : '') +
+            (catalog.skipped.length > 0
+              ? `; skipped ${catalog.skipped.length}: ${catalog.skipped.slice(0, 3).join('; ')}`
+              : '') +
+            '\n',
+        );
+      },
+    );
+}
