@@ -3,6 +3,7 @@ import type { CatalogPage, CatalogPrice, CatalogProduct, CatalogStore } from '@o
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { Wakeup } from '@openkassa/runtime';
 import type { TillSchema } from '../schema.js';
+import { writeProducts } from './catalog.repo.js';
 
 export interface StoreSettingsSink {
   /** The store's settings as the head office set them (layouts, taxation, returns). */
@@ -57,47 +58,11 @@ export async function applyCatalogPage(
   const chunks = <T>(xs: readonly T[], n = 500): T[][] =>
     Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
   await db.transaction(async (tx) => {
-    const touched = [...products.map((p) => p.id), ...removedProducts];
-    for (const ids of chunks(touched))
+    for (const ids of chunks(removedProducts)) {
       await tx.db.deleteFrom('barcodes').where('product_id', 'in', ids).execute();
-    for (const ids of chunks(removedProducts))
       await tx.db.deleteFrom('products').where('id', 'in', ids).execute();
-    for (const part of chunks(products))
-      await tx.db
-        .insertInto('products')
-        .values(
-          part.map((p) => ({
-            id: p.id,
-            name: p.name,
-            search_name: p.name.toLowerCase(),
-            price: p.price,
-            vat: p.vat,
-            weighted: p.weighted ? 1 : 0,
-            plu: p.plu ?? null,
-            article: p.article ?? null,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            search_name: eb.ref('excluded.search_name'),
-            price: eb.ref('excluded.price'),
-            vat: eb.ref('excluded.vat'),
-            weighted: eb.ref('excluded.weighted'),
-            plu: eb.ref('excluded.plu'),
-            article: eb.ref('excluded.article'),
-          })),
-        )
-        .execute();
-    const codes = products.flatMap((p) => p.barcodes.map((code) => ({ code, product_id: p.id })));
-    for (const part of chunks(codes))
-      await tx.db
-        .insertInto('barcodes')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('code').doUpdateSet((eb) => ({ product_id: eb.ref('excluded.product_id') })),
-        )
-        .execute();
+    }
+    await writeProducts(tx, products, { replaceBarcodes: true });
     for (const ids of chunks(removedPrices))
       await tx.db.deleteFrom('prices').where('id', 'in', ids).execute();
     for (const part of chunks(prices))
@@ -131,31 +96,6 @@ export async function applyCatalogPage(
       .execute();
   });
   if (storeSettings) await settings.apply(storeSettings);
-}
-
-/**
- * The price of a product today at this till: the store's own price, else its group's, else the
- * chain's, each only within its validity; else the product's base price.
- */
-export async function effectivePrice(
-  db: Database<TillSchema>,
-  productId: string,
-  base: number,
-  today: string,
-): Promise<number> {
-  const rows = await db.db
-    .selectFrom('prices')
-    .select(['scope', 'price', 'valid_from'])
-    .where('product_id', '=', productId)
-    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', today)]))
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', today)]))
-    .execute();
-  if (rows.length === 0) return base;
-  const rank = (s: string) => (s.startsWith('store:') ? 0 : s.startsWith('group:') ? 1 : 2);
-  rows.sort(
-    (a, b) => rank(a.scope) - rank(b.scope) || (b.valid_from ?? '').localeCompare(a.valid_from ?? ''),
-  );
-  return rows[0]!.price;
 }
 
 export interface CatalogPullStatus {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '@openkassa/db';
+import type { Database, Tx } from '@openkassa/db';
 import {
   lineAmount,
   parseDecimal,
@@ -10,7 +10,6 @@ import {
   type WeightedLayout,
 } from '@openkassa/fiscal';
 import type { TillSchema } from '../schema.js';
-import { effectivePrice } from './catalog.feed.js';
 
 /** The calendar day in this machine's time zone. */
 export function localDay(d: Date): string {
@@ -65,54 +64,75 @@ function toProduct(r: TillSchema['products']): Product {
   };
 }
 
-/** Replaces or adds products (and their barcodes): multi-row upserts, one transaction per chunk. */
+/**
+ * Writes products and their barcodes with multi-row upserts, in the caller's transaction. With
+ * `replaceBarcodes` a product's barcodes become exactly the given ones (the catalogue feed);
+ * otherwise they are added (a local import).
+ */
+export async function writeProducts(
+  tx: Tx<TillSchema>,
+  products: readonly Product[],
+  opts: { replaceBarcodes: boolean },
+): Promise<void> {
+  const CHUNK = 500;
+  for (let j = 0; j < products.length; j += CHUNK) {
+    const chunk = products.slice(j, j + CHUNK);
+    if (opts.replaceBarcodes)
+      await tx.db
+        .deleteFrom('barcodes')
+        .where(
+          'product_id',
+          'in',
+          chunk.map((p) => p.id),
+        )
+        .execute();
+    await tx.db
+      .insertInto('products')
+      .values(
+        chunk.map((p) => ({
+          id: p.id,
+          name: p.name,
+          search_name: p.name.toLowerCase(),
+          price: p.price,
+          vat: p.vat,
+          weighted: p.weighted ? 1 : 0,
+          plu: p.plu ?? null,
+          article: p.article ?? null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          search_name: eb.ref('excluded.search_name'),
+          price: eb.ref('excluded.price'),
+          vat: eb.ref('excluded.vat'),
+          weighted: eb.ref('excluded.weighted'),
+          plu: eb.ref('excluded.plu'),
+          article: eb.ref('excluded.article'),
+        })),
+      )
+      .execute();
+    const codes = chunk.flatMap((p) => (p.barcodes ?? []).map((code) => ({ code, product_id: p.id })));
+    for (let k = 0; k < codes.length; k += CHUNK)
+      await tx.db
+        .insertInto('barcodes')
+        .values(codes.slice(k, k + CHUNK))
+        .onConflict((oc) =>
+          oc.column('code').doUpdateSet((eb) => ({ product_id: eb.ref('excluded.product_id') })),
+        )
+        .execute();
+  }
+}
+
+/** Replaces or adds products (and their barcodes), 10,000 per transaction. */
 export async function importProducts(
   db: Database<TillSchema>,
   products: readonly Product[],
 ): Promise<number> {
-  const CHUNK = 500;
-  for (let i = 0; i < products.length; i += CHUNK * 20) {
-    await db.transaction(async (tx) => {
-      for (let j = i; j < Math.min(i + CHUNK * 20, products.length); j += CHUNK) {
-        const chunk = products.slice(j, j + CHUNK);
-        await tx.db
-          .insertInto('products')
-          .values(
-            chunk.map((p) => ({
-              id: p.id,
-              name: p.name,
-              search_name: p.name.toLowerCase(),
-              price: p.price,
-              vat: p.vat,
-              weighted: p.weighted ? 1 : 0,
-              plu: p.plu ?? null,
-              article: p.article ?? null,
-            })),
-          )
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              name: eb.ref('excluded.name'),
-              search_name: eb.ref('excluded.search_name'),
-              price: eb.ref('excluded.price'),
-              vat: eb.ref('excluded.vat'),
-              weighted: eb.ref('excluded.weighted'),
-              plu: eb.ref('excluded.plu'),
-              article: eb.ref('excluded.article'),
-            })),
-          )
-          .execute();
-        const codes = chunk.flatMap((p) => (p.barcodes ?? []).map((code) => ({ code, product_id: p.id })));
-        for (let k = 0; k < codes.length; k += CHUNK)
-          await tx.db
-            .insertInto('barcodes')
-            .values(codes.slice(k, k + CHUNK))
-            .onConflict((oc) =>
-              oc.column('code').doUpdateSet((eb) => ({ product_id: eb.ref('excluded.product_id') })),
-            )
-            .execute();
-      }
-    });
-  }
+  for (let i = 0; i < products.length; i += 10_000)
+    await db.transaction((tx) =>
+      writeProducts(tx, products.slice(i, i + 10_000), { replaceBarcodes: false }),
+    );
   return products.length;
 }
 
@@ -211,4 +231,29 @@ export async function productCount(db: Database<TillSchema>): Promise<number> {
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * The price of a product today at this till: the store's own price, else its group's, else the
+ * chain's, each only within its validity; else the product's base price.
+ */
+export async function effectivePrice(
+  db: Database<TillSchema>,
+  productId: string,
+  base: number,
+  today: string,
+): Promise<number> {
+  const rows = await db.db
+    .selectFrom('prices')
+    .select(['scope', 'price', 'valid_from'])
+    .where('product_id', '=', productId)
+    .where((eb) => eb.or([eb('valid_from', 'is', null), eb('valid_from', '<=', today)]))
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', today)]))
+    .execute();
+  if (rows.length === 0) return base;
+  const rank = (s: string) => (s.startsWith('store:') ? 0 : s.startsWith('group:') ? 1 : 2);
+  rows.sort(
+    (a, b) => rank(a.scope) - rank(b.scope) || (b.valid_from ?? '').localeCompare(a.valid_from ?? ''),
+  );
+  return rows[0]!.price;
 }
