@@ -168,7 +168,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 8 migration\(s\).*0005-catalog, 0006-sales-rollups, 0007-monthly-rollups, 0008-devices/,
+        /applied 9 migration\(s\).*0006-sales-rollups, 0007-monthly-rollups, 0008-devices, 0009-chain-hour-rollup/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);

@@ -152,6 +152,16 @@ export interface SalesRollupProductsMonthTable {
   amount: number;
 }
 
+export interface SalesRollupHoursTable {
+  day: string;
+  hour: number;
+  kind: string;
+  count: number;
+  total: number;
+  cash: number;
+  card: number;
+}
+
 export interface SalesRollupLinesTable {
   day: string;
   store: string;
@@ -198,6 +208,7 @@ export interface ServerSchema extends CoreSchema {
   sales_rollup_docs: SalesRollupDocsTable;
   sales_rollup_lines: SalesRollupLinesTable;
   sales_rollup_docs_m: SalesRollupDocsMonthTable;
+  sales_rollup_hours: SalesRollupHoursTable;
   sales_rollup_products_m: SalesRollupProductsMonthTable;
   sales_documents: SalesDocumentsTable;
   sales_lines: SalesLinesTable;

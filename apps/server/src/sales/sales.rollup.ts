@@ -17,6 +17,7 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
   const byDoc = new Map<string, ServerSchema['sales_rollup_docs']>();
   const byLine = new Map<string, ServerSchema['sales_rollup_lines']>();
   const byDocMonth = new Map<string, ServerSchema['sales_rollup_docs_m']>();
+  const byHour = new Map<string, ServerSchema['sales_rollup_hours']>();
   const byProductMonth = new Map<string, ServerSchema['sales_rollup_products_m']>();
   for (const d of docs) {
     if (d.kind !== 'sale' && d.kind !== 'return') continue;
@@ -40,6 +41,13 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
     r.cash += d.payments.cash;
     r.card += d.payments.card;
     byDoc.set(k, r);
+    const hk = JSON.stringify([day, hour, d.kind]);
+    const h = byHour.get(hk) ?? { day, hour, kind: d.kind, count: 0, total: 0, cash: 0, card: 0 };
+    h.count++;
+    h.total += d.total;
+    h.cash += d.payments.cash;
+    h.card += d.payments.card;
+    byHour.set(hk, h);
     const month = day.slice(0, 7);
     const mk = JSON.stringify([month, d.store, d.till, d.cashier, d.kind]);
     const m = byDocMonth.get(mk) ?? {
@@ -112,6 +120,20 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
           total: eb('sales_rollup_docs_m.total', '+', eb.ref('excluded.total')),
           cash: eb('sales_rollup_docs_m.cash', '+', eb.ref('excluded.cash')),
           card: eb('sales_rollup_docs_m.card', '+', eb.ref('excluded.card')),
+        })),
+      )
+      .execute();
+  const hours = [...byHour.values()];
+  for (let i = 0; i < hours.length; i += 500)
+    await tx.db
+      .insertInto('sales_rollup_hours')
+      .values(hours.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.columns(['day', 'hour', 'kind']).doUpdateSet((eb) => ({
+          count: eb('sales_rollup_hours.count', '+', eb.ref('excluded.count')),
+          total: eb('sales_rollup_hours.total', '+', eb.ref('excluded.total')),
+          cash: eb('sales_rollup_hours.cash', '+', eb.ref('excluded.cash')),
+          card: eb('sales_rollup_hours.card', '+', eb.ref('excluded.card')),
         })),
       )
       .execute();
