@@ -16,7 +16,7 @@ import type { ServerSchema } from './schema.js';
 import { serverSalesOutbox } from './sales/sales.outbox.js';
 import { SalesIngest } from './sales/sales.service.js';
 import { CatalogService } from './catalog/catalog.service.js';
-import { CatalogMirror } from './catalog/catalog.mirror.js';
+import { catalogMirror } from './catalog/catalog.mirror.js';
 import { salesUplink } from '@openkassa/runtime';
 
 export interface ServerConfig {
@@ -151,7 +151,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     onStored: () => uplink?.kick(),
   });
   const catalog = new CatalogService(db, { mirror: config.upstreamServer !== undefined });
-  const mirror = config.upstreamServer ? new CatalogMirror(config.upstreamServer, catalog, log) : undefined;
+  const mirror = config.upstreamServer ? catalogMirror(config.upstreamServer, catalog, log) : undefined;
   const mirroring = mirror?.run().catch((e: unknown) => {
     log.warn(
       `catalogue mirror stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,

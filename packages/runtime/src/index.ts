@@ -1,2 +1,3 @@
 export * from './wakeup.js';
 export * from './uplink.js';
+export * from './feed.js';

@@ -1,7 +1,7 @@
 import type { Database } from '@openkassa/db';
 import type { CatalogPage, CatalogPrice, CatalogProduct, CatalogStore } from '@openkassa/contracts';
 import type { WeightedLayout } from '@openkassa/fiscal';
-import { Wakeup } from '@openkassa/runtime';
+import { FeedFollower, type FeedStatus } from '@openkassa/runtime';
 import type { TillSchema } from '../schema.js';
 import { writeProducts } from './catalog.repo.js';
 
@@ -98,28 +98,14 @@ export async function applyCatalogPage(
   if (storeSettings) await settings.apply(storeSettings);
 }
 
-export interface CatalogPullStatus {
-  readonly cursor: number;
-  readonly online: boolean;
-  readonly lastError: string | null;
-}
-
 /**
  * The till's catalogue from its server: the whole catalogue on first start (the feed from 0 is a
- * compact snapshot), then changes as they happen (long polling), and after weeks offline the
- * changes since its cursor. `run()` resolves when stopped.
+ * compact snapshot, only this store's prices), then changes as they happen, and after weeks
+ * offline the changes since its cursor.
  */
 export class CatalogPull {
-  readonly #server: string;
   readonly #db: Database<TillSchema>;
-  readonly #store: string;
-  readonly #settings: StoreSettingsSink;
-  readonly #log: { warn(m: string): void };
-  readonly #stopping = new Wakeup();
-  #abort = new AbortController();
-  #stopped = false;
-  #failures = 0;
-  #status: CatalogPullStatus = { cursor: 0, online: false, lastError: null };
+  readonly #feed: FeedFollower<CatalogPage>;
 
   constructor(
     server: string,
@@ -128,65 +114,44 @@ export class CatalogPull {
     settings: StoreSettingsSink,
     log: { warn(m: string): void },
   ) {
-    this.#server = server;
     this.#db = db;
-    this.#store = store;
-    this.#settings = settings;
-    this.#log = log;
+    this.#feed = new FeedFollower<CatalogPage>(
+      {
+        what: 'catalogue',
+        url: (since) => {
+          const url = new URL('/api/v1/catalog/changes', server);
+          url.search = new URLSearchParams({
+            since: String(since),
+            store,
+            limit: since === 0 ? '20000' : '5000',
+            wait: '25',
+          }).toString();
+          return url;
+        },
+        cursor: () => catalogCursor(db),
+        apply: (page) => applyCatalogPage(db, page, store, settings),
+        timeoutMs: 60_000,
+      },
+      log,
+    );
   }
 
-  status(): CatalogPullStatus {
-    return this.#status;
+  status(): FeedStatus {
+    return this.#feed.status();
+  }
+
+  run(): Promise<void> {
+    return this.#feed.run();
   }
 
   stop(): void {
-    this.#stopped = true;
-    this.#abort.abort();
-    this.#stopping.notify();
+    this.#feed.stop();
   }
 
   /** Loads the whole catalogue again (a command from the server): from cursor 0, at once. */
   async reload(): Promise<void> {
     await this.#db.db.deleteFrom('settings').where('key', '=', 'catalogCursor').execute();
-    this.#abort.abort();
-  }
-
-  #isStopped(): boolean {
-    return this.#stopped; // read after awaits; a plain check would be narrowed away
-  }
-
-  async run(): Promise<void> {
-    while (!this.#isStopped()) {
-      try {
-        const since = await catalogCursor(this.#db);
-        const url = new URL('/api/v1/catalog/changes', this.#server);
-        url.search = new URLSearchParams({
-          since: String(since),
-          store: this.#store,
-          limit: since === 0 ? '20000' : '5000',
-          wait: '25',
-        }).toString();
-        this.#abort = new AbortController();
-        const res = await fetch(url, {
-          signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(60_000)]),
-        });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const page = (await res.json()) as CatalogPage;
-        if (page.cursor !== since || page.changes.length > 0)
-          await applyCatalogPage(this.#db, page, this.#store, this.#settings);
-        this.#status = { cursor: page.cursor, online: true, lastError: null };
-        this.#failures = 0;
-      } catch (e) {
-        if (this.#isStopped()) break;
-        if (this.#abort.signal.aborted) continue; // reload: start again from the new cursor
-        const msg = e instanceof Error ? e.message : String(e);
-        if (this.#failures === 0 || this.#failures % 50 === 0)
-          this.#log.warn(`catalogue from ${this.#server}: ${msg}; retrying`);
-        this.#failures++;
-        this.#status = { ...this.#status, online: false, lastError: msg };
-        await this.#stopping.wait(Math.min(500 * 2 ** Math.min(this.#failures, 6), 30_000));
-      }
-    }
+    this.#feed.restart();
   }
 }
 
