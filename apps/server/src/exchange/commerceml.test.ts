@@ -143,6 +143,16 @@ describe('CommerceML 2 from 1C', () => {
     expect(readCommerceMl(IMPORT_XML, OFFERS_XML).products[0]!.price).toBe(7500);
   });
 
+  it('rounds prices 1C writes with more than two decimals half up, exactly', () => {
+    const price = (p: string) =>
+      readCommerceMl(
+        '<КоммерческаяИнформация><Каталог><Товары><Товар><Ид>a</Ид><Наименование>A</Наименование></Товар></Товары></Каталог></КоммерческаяИнформация>',
+        `<КоммерческаяИнформация><ПакетПредложений><Предложения><Предложение><Ид>a</Ид><Цены><Цена><ЦенаЗаЕдиницу>${p}</ЦенаЗаЕдиницу></Цена></Цены></Предложение></Предложения></ПакетПредложений></КоммерческаяИнформация>`,
+      ).products[0]!.price;
+    // 0.285 × 100 is 28.499… in binary floating point; the half-up kopeck is 29.
+    expect([price('0.285'), price('12.3449'), price('1 234,5')]).toEqual([29, 1234, 123450]);
+  });
+
   it('says what is wrong with a file that is not CommerceML', () => {
     expect(() => readCommerceMl('<a><b></a>')).toThrow(/import\.xml is not well-formed XML/);
     expect(() => readCommerceMl('<Root/>')).toThrow(/no КоммерческаяИнформация element/);

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { CatalogCategory, CatalogProduct } from '@openkassa/contracts';
+import { divRoundHalfUp, parseDecimal } from '@openkassa/fiscal';
 
 /**
  * CommerceML 2 as 1C exports it for a shop: `import.xml` (classifier groups and goods) and
@@ -84,8 +85,9 @@ function kopecks(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const t = v.replace(/\s/g, '').replace(',', '.');
   if (!/^\d+(\.\d{1,4})?$/.test(t)) return undefined;
-  const [r = '0', k = ''] = t.split('.');
-  return Number(r) * 100 + Math.round(Number(`0.${k || '0'}`) * 100);
+  // 1C may write up to four decimals: rounded half up to whole kopecks, exactly.
+  const d = parseDecimal(t);
+  return d && Number(divRoundHalfUp(d.mantissa * 100n, 10n ** BigInt(d.scale)));
 }
 
 export function readCommerceMl(
