@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 
@@ -78,32 +78,17 @@ export async function reconcile(
     mismatch.orderBy('s.fn').orderBy('s.fd').limit(limit).execute(),
     unconfirmed.orderBy('first_received_at').limit(limit).execute(),
   ]);
-  const n = (r: { n: number | string } | undefined) => Number(r?.n ?? 0);
+  const [nA, nB, nC, nD] = await Promise.all([
+    countRows(notAtRelay),
+    countRows(noTill),
+    countRows(mismatch),
+    countRows(unconfirmed),
+  ]);
   const counts: Record<GapKind, number> = {
-    'not-at-relay': n(
-      await notAtRelay
-        .clearSelect()
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirst(),
-    ),
-    'no-till-document': n(
-      await noTill
-        .clearSelect()
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirst(),
-    ),
-    'sum-mismatch': n(
-      await mismatch
-        .clearSelect()
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirst(),
-    ),
-    'not-confirmed': n(
-      await unconfirmed
-        .clearSelect()
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirst(),
-    ),
+    'not-at-relay': nA,
+    'no-till-document': nB,
+    'sum-mismatch': nC,
+    'not-confirmed': nD,
   };
   const gaps: Gap[] = [
     ...a.map((r) => ({
@@ -144,4 +129,13 @@ export async function reconcile(
     })),
   ];
   return { counts, gaps };
+}
+
+/** How many rows a list query would give, by the same joins and conditions. */
+async function countRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): Promise<number> {
+  const r = (await q
+    .clearSelect()
+    .select(sql<number | string>`count(*)`.as('n'))
+    .executeTakeFirst()) as { n: number | string } | undefined;
+  return Number(r?.n ?? 0);
 }
