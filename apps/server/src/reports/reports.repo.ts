@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { CatalogCategory } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
@@ -112,80 +112,74 @@ export async function salesReport(db: Database<ServerSchema>, q: ReportQuery): P
   return q.by === 'product' || q.by === 'category' ? lineReport(db, q) : docReport(db, q);
 }
 
+/** Counts and money summed over rows of any of the document sum tables. */
+const DOC_SUMS = [
+  sql<number | string>`sum(count)`.as('count'),
+  sql<number | string>`sum(total)`.as('total'),
+  sql<number | string>`sum(cash)`.as('cash'),
+  sql<number | string>`sum(card)`.as('card'),
+];
+
+/** Quantity, amount and the product's name summed over rows of either product sum table. */
+const LINE_SUMS = [
+  sql<string>`max(l.name)`.as('name'),
+  sql<number | string>`sum(l.qty_milli)`.as('qty'),
+  sql<number | string>`sum(l.amount)`.as('amount'),
+];
+
 async function docReport(db: Database<ServerSchema>, q: ReportQuery): Promise<ReportRow[]> {
-  const dim =
+  /** The report's key in a sum table whose month is `month`. */
+  const key = (month: RawBuilder<string>) =>
     q.by === 'till'
       ? sql<string>`store || '/' || till`
       : q.by === 'month'
-        ? sql<string>`substr(day, 1, 7)`
+        ? month
         : q.by === 'hour'
           ? sql<string>`cast(hour as text)`
           : q.by === 'payment'
             ? sql<string>`''`
             : sql<string>`${sql.ref(q.by)}`;
-  // Days and hours need the day sums; the rest reads whole months from the month sums.
+  const byKey = <K>(k: K) => (q.by === 'payment' ? ['kind' as const] : [k, 'kind' as const]);
+  const dayKey = key(sql<string>`substr(day, 1, 7)`);
+  const monthKey = key(sql<string>`month`);
+  const stores = q.stores && (q.stores.length > 0 ? [...q.stores] : ['']);
+  const dayQuery = (from: string, to: string) => {
+    let sel = db.db
+      .selectFrom('sales_rollup_docs')
+      .select([dayKey.as('k'), 'kind', ...DOC_SUMS])
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .groupBy(byKey(dayKey));
+    if (stores) sel = sel.where('store', 'in', stores);
+    return sel.execute();
+  };
+  const monthQuery = (from: string, to: string) => {
+    let sel = db.db
+      .selectFrom('sales_rollup_docs_m')
+      .select([monthKey.as('k'), 'kind', ...DOC_SUMS])
+      .where('month', '>=', from)
+      .where('month', '<=', to)
+      .groupBy(byKey(monthKey));
+    if (stores) sel = sel.where('store', 'in', stores);
+    return sel.execute();
+  };
+  // Day and hour over every store: the chain-wide hour sums, a few rows per day (they have the
+  // day sums' day and hour columns, so the same key).
+  const hourQuery = () =>
+    db.db
+      .selectFrom('sales_rollup_hours')
+      .select([dayKey.as('k'), 'kind', ...DOC_SUMS])
+      .where('day', '>=', q.from)
+      .where('day', '<=', q.to)
+      .groupBy([dayKey, 'kind'])
+      .execute();
+  // Otherwise whole months come from the month sums, the days around them from the day sums.
   const period =
     q.by === 'day' || q.by === 'hour'
       ? { days: [[q.from, q.to]] as [string, string][] }
       : splitPeriod(q.from, q.to);
-  const dayQuery = (from: string, to: string) => {
-    let sel = db.db
-      .selectFrom('sales_rollup_docs')
-      .select((eb) => [
-        dim.as('k'),
-        'kind',
-        eb.fn.sum<number | string>('count').as('count'),
-        eb.fn.sum<number | string>('total').as('total'),
-        eb.fn.sum<number | string>('cash').as('cash'),
-        eb.fn.sum<number | string>('card').as('card'),
-      ])
-      .where('day', '>=', from)
-      .where('day', '<=', to)
-      .groupBy(q.by === 'payment' ? ['kind'] : [dim, 'kind']);
-    if (q.stores) sel = sel.where('store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
-    return sel.execute();
-  };
-  const monthDim =
-    q.by === 'till'
-      ? sql<string>`store || '/' || till`
-      : q.by === 'payment'
-        ? sql<string>`''`
-        : sql<string>`${sql.ref(q.by)}`;
-  const monthQuery = (from: string, to: string) => {
-    let sel = db.db
-      .selectFrom('sales_rollup_docs_m')
-      .select((eb) => [
-        monthDim.as('k'),
-        'kind',
-        eb.fn.sum<number | string>('count').as('count'),
-        eb.fn.sum<number | string>('total').as('total'),
-        eb.fn.sum<number | string>('cash').as('cash'),
-        eb.fn.sum<number | string>('card').as('card'),
-      ])
-      .where('month', '>=', from)
-      .where('month', '<=', to)
-      .groupBy(q.by === 'payment' ? ['kind'] : [monthDim, 'kind']);
-    if (q.stores) sel = sel.where('store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
-    return sel.execute();
-  };
-  // Day and hour over every store: the chain-wide hour sums, a few rows per day.
-  const hourQuery = () =>
-    db.db
-      .selectFrom('sales_rollup_hours')
-      .select((eb) => [
-        (q.by === 'hour' ? sql<string>`cast(hour as text)` : sql<string>`day`).as('k'),
-        'kind',
-        eb.fn.sum<number | string>('count').as('count'),
-        eb.fn.sum<number | string>('total').as('total'),
-        eb.fn.sum<number | string>('cash').as('cash'),
-        eb.fn.sum<number | string>('card').as('card'),
-      ])
-      .where('day', '>=', q.from)
-      .where('day', '<=', q.to)
-      .groupBy([q.by === 'hour' ? sql<string>`cast(hour as text)` : sql<string>`day`, 'kind'])
-      .execute();
   const parts =
-    (q.by === 'day' || q.by === 'hour') && !q.stores
+    (q.by === 'day' || q.by === 'hour') && !stores
       ? [await hourQuery()]
       : await Promise.all([
           ...period.days.map(([f, t]) => dayQuery(f, t)),
@@ -231,22 +225,17 @@ async function lineReport(db: Database<ServerSchema>, q: ReportQuery): Promise<R
   const byCategory = q.by === 'category';
   // Chain-wide, whole months come from the month sums per product; a store subset reads days.
   const period = q.stores ? { days: [[q.from, q.to]] as [string, string][] } : splitPeriod(q.from, q.to);
+  const key = byCategory ? eb_category : sql<string>`l.product_id`;
   const dayQuery = (from: string, to: string) => {
     let sel = db.db
       .selectFrom('sales_rollup_lines as l')
       .leftJoin('catalog_items as c', (j) =>
         j.on('c.kind', '=', 'product').onRef('c.id', '=', 'l.product_id'),
       )
-      .select((eb) => [
-        byCategory ? eb_category.as('k') : 'l.product_id as k',
-        eb.fn.max('l.name').as('name'),
-        'l.kind',
-        eb.fn.sum<number | string>('l.qty_milli').as('qty'),
-        eb.fn.sum<number | string>('l.amount').as('amount'),
-      ])
+      .select([key.as('k'), 'l.kind', ...LINE_SUMS])
       .where('l.day', '>=', from)
       .where('l.day', '<=', to)
-      .groupBy([byCategory ? eb_category : 'l.product_id', 'l.kind']);
+      .groupBy([key, 'l.kind']);
     if (q.stores) sel = sel.where('l.store', 'in', q.stores.length > 0 ? [...q.stores] : ['']);
     return sel.execute();
   };
@@ -256,16 +245,10 @@ async function lineReport(db: Database<ServerSchema>, q: ReportQuery): Promise<R
       .leftJoin('catalog_items as c', (j) =>
         j.on('c.kind', '=', 'product').onRef('c.id', '=', 'l.product_id'),
       )
-      .select((eb) => [
-        byCategory ? eb_category.as('k') : 'l.product_id as k',
-        eb.fn.max('l.name').as('name'),
-        'l.kind',
-        eb.fn.sum<number | string>('l.qty_milli').as('qty'),
-        eb.fn.sum<number | string>('l.amount').as('amount'),
-      ])
+      .select([key.as('k'), 'l.kind', ...LINE_SUMS])
       .where('l.month', '>=', from)
       .where('l.month', '<=', to)
-      .groupBy([byCategory ? eb_category : 'l.product_id', 'l.kind'])
+      .groupBy([key, 'l.kind'])
       .execute();
   const parts = await Promise.all([
     ...period.days.map(([f, t]) => dayQuery(f, t)),
