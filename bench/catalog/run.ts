@@ -54,6 +54,15 @@ async function tillStatus(url: string): Promise<{ products: number; catalog: { c
   };
 }
 
+/** Waits until a till has applied the catalogue up to `head`, with every product. */
+async function untilLoaded(url: string, head: number, everyMs: number): Promise<void> {
+  for (;;) {
+    const s = await tillStatus(url);
+    if (s.catalog && s.catalog.cursor >= head && s.products === PRODUCTS) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 function rawInsert(): number {
   const db = new BetterSqlite3(join(tempDir('bench-cat-raw'), 'raw.sqlite'));
   db.pragma('journal_mode = WAL');
@@ -105,11 +114,7 @@ async function main() {
     '--demo-catalog',
     '0',
   ]);
-  for (;;) {
-    const s = await tillStatus(till.url);
-    if (s.catalog && s.catalog.cursor >= head && s.products === PRODUCTS) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await untilLoaded(till.url, head, 100);
   const snapshotMs = performance.now() - t0;
   const rawMs = rawInsert();
 
@@ -129,11 +134,7 @@ async function main() {
     '--demo-catalog',
     '0',
   ]);
-  for (;;) {
-    const s = await tillStatus(storeTill.url);
-    if (s.catalog && s.catalog.cursor >= head && s.products === PRODUCTS) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await untilLoaded(storeTill.url, head, 200);
   const session = await tillSession(storeTill.url, '9999');
   const latencies: number[] = [];
   for (let i = 0; i < CHANGES; i++) {
