@@ -124,72 +124,6 @@ export async function startTill(
     );
     process.exitCode = 1;
   });
-  // Messages from the office (remote commands) shown on the sale screen.
-  const messages: { id: string; text: string; at: string; kind: 'message' | 'shift-close' }[] = [];
-  const tillRef: { current?: TillService } = {};
-  const beat = config.server
-    ? new Heartbeat(
-        config.server,
-        {
-          id: `till:${config.store}/${config.till}`,
-          store: config.store,
-          name: `Касса ${config.till}`,
-          version: TILL_VERSION,
-        },
-        async () => {
-          const last = await db.db
-            .selectFrom('documents')
-            .select('fiscal_json')
-            .where('fiscal_json', 'is not', null)
-            .orderBy('number', 'desc')
-            .limit(1)
-            .executeTakeFirst();
-          const fiscal = last?.fiscal_json
-            ? (JSON.parse(last.fiscal_json) as { fn: string; fd: number })
-            : undefined;
-          return {
-            shift: await tillRef.current?.shift(),
-            uploadQueue: await outbox.count(),
-            uploadRejected: await outbox.rejected(),
-            lastUploadAt: uplink?.status().lastSuccessAt ?? null,
-            kktPending: (await tillRef.current?.pendingCount()) ?? 0,
-            kkt: config.kkt,
-            ...(fiscal && { fn: fiscal.fn, lastFd: fiscal.fd }),
-            catalogCursor: pull?.status().cursor ?? null,
-          };
-        },
-        async (c) => {
-          switch (c.kind) {
-            case 'reloadCatalog':
-              if (!pull) return { ok: false, result: 'this till has no server catalogue' };
-              await pull.reload();
-              return { ok: true, result: 'catalogue reload started' };
-            case 'message':
-            case 'requestShiftClose': {
-              const text =
-                c.kind === 'message'
-                  ? String(c.payload.text)
-                  : `Офис просит закрыть смену${typeof c.payload.text === 'string' ? `: ${c.payload.text}` : ''}`;
-              messages.push({
-                id: c.id,
-                text,
-                at: new Date().toISOString(),
-                kind: c.kind === 'message' ? 'message' : 'shift-close',
-              });
-              if (messages.length > 20) messages.shift();
-              return { ok: true, result: 'shown to the cashier' };
-            }
-            default:
-              return { ok: false, result: `unknown command ${c.kind}` };
-          }
-        },
-        log,
-        config.heartbeatMs ?? 30_000,
-      )
-    : undefined;
-  const beating = beat?.run().catch((e: unknown) => {
-    log.warn(`heartbeat stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  });
   const till = new TillService({
     db,
     kkt: new AtolClient(config.kkt),
@@ -228,7 +162,71 @@ export async function startTill(
     sent: 0,
     rejected: 0,
   };
-  tillRef.current = till;
+  // Messages from the office (remote commands) shown on the sale screen.
+  const messages: { id: string; text: string; at: string; kind: 'message' | 'shift-close' }[] = [];
+  const beat = config.server
+    ? new Heartbeat(
+        config.server,
+        {
+          id: `till:${config.store}/${config.till}`,
+          store: config.store,
+          name: `Касса ${config.till}`,
+          version: TILL_VERSION,
+        },
+        async () => {
+          const last = await db.db
+            .selectFrom('documents')
+            .select('fiscal_json')
+            .where('fiscal_json', 'is not', null)
+            .orderBy('number', 'desc')
+            .limit(1)
+            .executeTakeFirst();
+          const fiscal = last?.fiscal_json
+            ? (JSON.parse(last.fiscal_json) as { fn: string; fd: number })
+            : undefined;
+          return {
+            shift: await till.shift(),
+            uploadQueue: await outbox.count(),
+            uploadRejected: await outbox.rejected(),
+            lastUploadAt: uplink?.status().lastSuccessAt ?? null,
+            kktPending: await till.pendingCount(),
+            kkt: config.kkt,
+            ...(fiscal && { fn: fiscal.fn, lastFd: fiscal.fd }),
+            catalogCursor: pull?.status().cursor ?? null,
+          };
+        },
+        async (c) => {
+          switch (c.kind) {
+            case 'reloadCatalog':
+              if (!pull) return { ok: false, result: 'this till has no server catalogue' };
+              await pull.reload();
+              return { ok: true, result: 'catalogue reload started' };
+            case 'message':
+            case 'requestShiftClose': {
+              const text =
+                c.kind === 'message'
+                  ? String(c.payload.text)
+                  : `Офис просит закрыть смену${typeof c.payload.text === 'string' ? `: ${c.payload.text}` : ''}`;
+              messages.push({
+                id: c.id,
+                text,
+                at: new Date().toISOString(),
+                kind: c.kind === 'message' ? 'message' : 'shift-close',
+              });
+              if (messages.length > 20) messages.shift();
+              return { ok: true, result: 'shown to the cashier' };
+            }
+            default:
+              return { ok: false, result: `unknown command ${c.kind}` };
+          }
+        },
+        log,
+        config.heartbeatMs ?? 30_000,
+      )
+    : undefined;
+  const beating = beat?.run().catch((e: unknown) => {
+    log.warn(`heartbeat stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  });
   const app = buildTillApp({
     db,
     till,
