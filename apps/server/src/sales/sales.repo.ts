@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Database, Tx } from '@openkassa/db';
-import { kindTotals, type DocumentKind, type ItemResult, type SalesDocument } from '@openkassa/contracts';
+import {
+  kindTotals,
+  type DocumentKind,
+  type ItemResult,
+  type KindTotals,
+  type SalesDocument,
+} from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
 
@@ -130,8 +136,8 @@ export interface ShiftReport {
   readonly store: string;
   readonly till: string;
   readonly shift: number;
-  readonly sale: { count: number; total: number; cash: number; card: number };
-  readonly return: { count: number; total: number; cash: number; card: number };
+  readonly sale: KindTotals;
+  readonly return: KindTotals;
   readonly cashIn: number;
   readonly cashOut: number;
   /** What the ККТ itself reported at the shift's close, if the close has arrived. */

@@ -1,6 +1,7 @@
 import type { Database, Tx } from '@openkassa/db';
 import {
   kindTotals,
+  type KindTotals,
   type DocumentKind,
   type FiscalParams,
   type SalesDocument,
@@ -25,8 +26,8 @@ export interface ShiftState {
 }
 
 export interface TillTotals {
-  readonly sale: { count: number; total: number; cash: number; card: number };
-  readonly return: { count: number; total: number; cash: number; card: number };
+  readonly sale: KindTotals;
+  readonly return: KindTotals;
   readonly cashIn: number;
   readonly cashOut: number;
   /** Cash that should be in the drawer by the till's own documents. */
