@@ -11,7 +11,7 @@ import type { SalesDocument } from '@openkassa/contracts';
 import { openDatabase, type Database } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
 import { join } from 'node:path';
-import { serverMigrations } from '../../apps/server/src/migrations.js';
+import { serverDbOptions } from '../../apps/server/src/migrations.js';
 import { SalesIngest } from '../../apps/server/src/sales/sales.service.js';
 import { CatalogService } from '../../apps/server/src/catalog/catalog.service.js';
 import { DIMENSIONS, salesReport } from '../../apps/server/src/reports/reports.repo.js';
@@ -68,7 +68,7 @@ async function run(kind: 'sqlite' | 'postgres') {
   const t = kind === 'postgres' ? await createTestDatabase('postgres') : undefined;
   const db: Database<ServerSchema> = openDatabase<ServerSchema>(
     t?.config ?? { kind: 'sqlite', file: join(tempDir('bench-reports'), 'server.sqlite') },
-    { migrations: serverMigrations },
+    serverDbOptions,
   );
   try {
     await db.migrate();

@@ -168,13 +168,14 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 9 migration\(s\).*0006-sales-rollups, 0007-monthly-rollups, 0008-devices, 0009-chain-hour-rollup/,
+        /applied 10 migration\(s\).*0007-monthly-rollups, 0008-devices, 0009-chain-hour-rollup, 0010-sales-archive/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);
     } finally {
       const c = new pg.Client({ connectionString: TEST_PG_URL });
       await c.connect();
+      await c.query(`drop schema if exists ${schema}_archive cascade`);
       await c.query(`drop schema if exists ${schema} cascade`);
       await c.end();
     }

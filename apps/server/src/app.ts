@@ -152,7 +152,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
       return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
     let sel = ctx.db.db
-      .selectFrom('sales_documents')
+      .selectFrom('all_sales_documents')
       .select(['payload_json', 'received_at'])
       .where('store', '=', q.store)
       .orderBy('till')

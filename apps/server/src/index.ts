@@ -1,5 +1,5 @@
 export * from './main.js';
-export { serverMigrations } from './migrations.js';
+export { serverDbOptions, serverMigrations } from './migrations.js';
 export type { WarnAge } from './fiscal/backlog.js';
 export type { ServerSchema } from './schema.js';
 export { readCommerceMl, CommerceMlError, type CommerceMlCatalog } from './exchange/commerceml.js';

@@ -5,7 +5,7 @@ import { openDatabase, type DbConfig } from '@openkassa/db';
 import { buildServerApp } from './app.js';
 import { DEFAULT_WARN_AGES, fnBacklog, type WarnAge } from './fiscal/backlog.js';
 import { createMetrics } from './metrics.js';
-import { serverMigrations } from './migrations.js';
+import { serverDbOptions } from './migrations.js';
 import { AnswerHub } from './relay/answers.js';
 import { Forwarder } from './relay/forwarder.js';
 import { releaseClaims, storedAnswers } from './relay/relay.repo.js';
@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/re
 import type { ServerSchema } from './schema.js';
 import { serverSalesOutbox } from './sales/sales.outbox.js';
 import { SalesIngest } from './sales/sales.service.js';
+import { archiveCutoff, archiveSales } from './sales/sales.archive.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { catalogMirror } from './catalog/catalog.mirror.js';
 import { salesUplink } from '@openkassa/runtime';
@@ -37,6 +38,8 @@ export interface ServerConfig {
   readonly pollMs?: number;
   readonly warnAges?: readonly WarnAge[];
   readonly limits?: RelayLimits;
+  /** Till documents older than this many days move to the archive (checked hourly); 0 never. */
+  readonly archiveAfterDays?: number;
   /** Name of this node in forwarding claims; default host:relay-port. */
   readonly nodeId?: string;
 }
@@ -67,7 +70,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     file: join(config.dataDir ?? '.', 'server.sqlite'),
   };
   const db = openDatabase<ServerSchema>(dbConfig, {
-    migrations: serverMigrations,
+    ...serverDbOptions,
     log: { error: (m, e) => log.warn(`${m}: ${String(e)}`) },
   });
   await db.migrate();
@@ -158,6 +161,12 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     );
     process.exitCode = 1;
   });
+  const archiving = startArchiving(
+    (before) => archiveSales(db, before),
+    () => clock.now(),
+    config.archiveAfterDays ?? DEFAULT_ARCHIVE_AFTER_DAYS,
+    log,
+  );
   const app = buildServerApp({
     db,
     metrics,
@@ -173,6 +182,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     relay: relay.address(),
     async close() {
       clearInterval(warner);
+      await archiving.stop();
       await relay.close();
       catalog.close();
       mirror?.stop();
@@ -184,6 +194,43 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       await mirroring;
       await uplinking;
       await db.close();
+    },
+  };
+}
+
+/** About 13 months: a year-on-year comparison still has its detail at hand. */
+export const DEFAULT_ARCHIVE_AFTER_DAYS = 400;
+
+/** Moves old detail to the archive shortly after start and then every hour, one run at a time. */
+function startArchiving(
+  run: (beforeDay: string) => Promise<{ documents: number; lines: number }>,
+  now: () => Date,
+  days: number,
+  log: ServerLog,
+): { stop(): Promise<void> } {
+  if (days <= 0) return { stop: () => Promise.resolve() };
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = running.then(async () => {
+      const before = archiveCutoff(now(), days);
+      try {
+        const r = await run(before);
+        if (r.documents > 0)
+          log.info(`archive: moved ${r.documents} document(s), ${r.lines} line(s) of days before ${before}`);
+      } catch (e) {
+        log.warn(`archive: run failed, will retry in an hour: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    });
+  };
+  const first = setTimeout(tick, 10_000);
+  const every = setInterval(tick, 3_600_000);
+  first.unref();
+  every.unref();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      await running;
     },
   };
 }

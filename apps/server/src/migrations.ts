@@ -1,8 +1,68 @@
-import { sql, type Kysely } from 'kysely';
-import { migrations as core, type MigrationContext, type MigrationList } from '@openkassa/db';
+import { sql, type Kysely, type SchemaModule } from 'kysely';
+import {
+  migrations as core,
+  type MigrationContext,
+  type MigrationList,
+  type OpenOptions,
+} from '@openkassa/db';
 
 /** Byte columns: bytea on PostgreSQL, blob on SQLite. */
 const bytes = (ctx: MigrationContext) => (ctx.dialect === 'postgres' ? sql`bytea` : sql`blob`);
+
+/** Till documents as the server stores them; the same table in the archive. */
+const salesDocumentsTable = (schema: SchemaModule) =>
+  schema
+    .createTable('sales_documents')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('store', 'text', (c) => c.notNull())
+    .addColumn('till', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('day', 'text', (c) => c.notNull())
+    .addColumn('shift', 'integer', (c) => c.notNull())
+    .addColumn('number', 'integer', (c) => c.notNull())
+    .addColumn('cashier', 'text', (c) => c.notNull())
+    .addColumn('total', 'bigint', (c) => c.notNull())
+    .addColumn('cash', 'bigint', (c) => c.notNull())
+    .addColumn('card', 'bigint', (c) => c.notNull())
+    .addColumn('original_id', 'text')
+    .addColumn('fn', 'text')
+    .addColumn('fd', 'integer')
+    .addColumn('payload_hash', 'text', (c) => c.notNull())
+    .addColumn('payload_json', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'text', (c) => c.notNull());
+
+/** Their lines; the same table in the archive. */
+const salesLinesTable = (schema: SchemaModule) =>
+  schema
+    .createTable('sales_lines')
+    .addColumn('doc_id', 'text', (c) => c.notNull())
+    .addColumn('line_no', 'integer', (c) => c.notNull())
+    .addColumn('product_id', 'text')
+    .addColumn('barcode', 'text')
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('quantity', 'text', (c) => c.notNull())
+    .addColumn('price', 'bigint', (c) => c.notNull())
+    .addColumn('sum', 'bigint', (c) => c.notNull())
+    .addColumn('vat', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('sales_lines_pk', ['doc_id', 'line_no']);
+
+/** Document and line reads that span the live tables and the archive (`all_sales_*`). */
+function archiveViews(live: string, archive: string): string[] {
+  return [
+    `view all_sales_documents as select * from ${live}sales_documents
+      union all select a.* from ${archive}.sales_documents a
+        where not exists (select 1 from ${live}sales_documents m where m.id = a.id)`,
+    `view all_sales_lines as select * from ${live}sales_lines
+      union all select a.* from ${archive}.sales_lines a
+        where not exists (select 1 from ${live}sales_documents m where m.id = a.doc_id)`,
+  ];
+}
+
+/** SQLite keeps views over an attached file per connection: run on every connection. */
+export const serverSqliteConnect = archiveViews('main.', 'archive').map(
+  (v) => `create temp ${v.replace(/^view /, 'view if not exists ')}`,
+);
 
 /** The cash server's schema: the core list plus the server's own, in order. */
 export const serverMigrations: MigrationList = {
@@ -96,27 +156,7 @@ export const serverMigrations: MigrationList = {
   },
   '0004-sales': {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable('sales_documents')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('store', 'text', (c) => c.notNull())
-        .addColumn('till', 'text', (c) => c.notNull())
-        .addColumn('kind', 'text', (c) => c.notNull())
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('day', 'text', (c) => c.notNull())
-        .addColumn('shift', 'integer', (c) => c.notNull())
-        .addColumn('number', 'integer', (c) => c.notNull())
-        .addColumn('cashier', 'text', (c) => c.notNull())
-        .addColumn('total', 'bigint', (c) => c.notNull())
-        .addColumn('cash', 'bigint', (c) => c.notNull())
-        .addColumn('card', 'bigint', (c) => c.notNull())
-        .addColumn('original_id', 'text')
-        .addColumn('fn', 'text')
-        .addColumn('fd', 'integer')
-        .addColumn('payload_hash', 'text', (c) => c.notNull())
-        .addColumn('payload_json', 'text', (c) => c.notNull())
-        .addColumn('received_at', 'text', (c) => c.notNull())
-        .execute();
+      await salesDocumentsTable(db.schema).execute();
       await db.schema
         .createIndex('sales_documents_shift')
         .on('sales_documents')
@@ -127,19 +167,7 @@ export const serverMigrations: MigrationList = {
         .on('sales_documents')
         .columns(['day', 'store'])
         .execute();
-      await db.schema
-        .createTable('sales_lines')
-        .addColumn('doc_id', 'text', (c) => c.notNull())
-        .addColumn('line_no', 'integer', (c) => c.notNull())
-        .addColumn('product_id', 'text')
-        .addColumn('barcode', 'text')
-        .addColumn('name', 'text', (c) => c.notNull())
-        .addColumn('quantity', 'text', (c) => c.notNull())
-        .addColumn('price', 'bigint', (c) => c.notNull())
-        .addColumn('sum', 'bigint', (c) => c.notNull())
-        .addColumn('vat', 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('sales_lines_pk', ['doc_id', 'line_no'])
-        .execute();
+      await salesLinesTable(db.schema).execute();
       // Documents a store server still has to hand to its head office, written with the document.
       await db.schema
         .createTable('sales_outbox')
@@ -302,4 +330,32 @@ export const serverMigrations: MigrationList = {
         from sales_rollup_docs group by day, hour, kind`.execute(db);
     },
   },
+  '0010-sales-archive': {
+    async up(db: Kysely<unknown>, ctx: MigrationContext) {
+      // Detail older than the configured age moves here (a second SQLite file, or a second
+      // PostgreSQL schema); the report sums stay, and the all_sales_* views span both.
+      const archive = ctx.companion('archive');
+      if (ctx.dialect === 'postgres') await sql`create schema if not exists ${sql.id(archive)}`.execute(db);
+      await salesDocumentsTable(db.schema.withSchema(archive)).execute();
+      await salesLinesTable(db.schema.withSchema(archive)).execute();
+      const index = (name: string, table: string, columns: string) =>
+        ctx.dialect === 'sqlite'
+          ? sql.raw(`create index ${archive}.${name} on ${table} (${columns})`)
+          : sql.raw(`create index ${name} on "${archive}".${table} (${columns})`);
+      await index('sales_documents_shift', 'sales_documents', 'store, till, shift').execute(db);
+      await index('sales_documents_day', 'sales_documents', 'day, store').execute(db);
+      // Reconciliation and receipt search find till documents by their fiscal document.
+      await index('sales_documents_fiscal', 'sales_documents', 'fn, fd').execute(db);
+      await sql`create index sales_documents_fiscal on sales_documents (fn, fd)`.execute(db);
+      if (ctx.dialect === 'postgres')
+        for (const v of archiveViews('', `"${archive}"`)) await sql.raw(`create ${v}`).execute(db);
+    },
+  },
 };
+
+/** How the cash server opens its database: its migrations and its archive beside it. */
+export const serverDbOptions = {
+  migrations: serverMigrations,
+  attach: ['archive'],
+  sqliteConnect: serverSqliteConnect,
+} as const satisfies OpenOptions;

@@ -212,6 +212,9 @@ export interface ServerSchema extends CoreSchema {
   sales_rollup_products_m: SalesRollupProductsMonthTable;
   sales_documents: SalesDocumentsTable;
   sales_lines: SalesLinesTable;
+  /** Views: the live tables and the archive together (read only). */
+  all_sales_documents: SalesDocumentsTable;
+  all_sales_lines: SalesLinesTable;
   sales_outbox: SalesOutboxTable;
   fiscal_messages: FiscalMessagesTable;
   fiscal_documents: FiscalDocumentsTable;

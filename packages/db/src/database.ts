@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
@@ -34,6 +34,11 @@ export interface Database<DB> {
    */
   transaction<T>(fn: (tx: Tx<DB>) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   migrate(): Promise<MigrationReport>;
+  /**
+   * Where a companion database (see `OpenOptions.attach`) lives, to qualify its tables:
+   * on SQLite the attached file's name, on PostgreSQL the schema `<schema>_<name>`.
+   */
+  companion(name: string): string;
   close(): Promise<void>;
 }
 
@@ -107,6 +112,30 @@ export interface OpenOptions {
   /** The schema's migration list; default the core list of `packages/db`. */
   readonly migrations?: MigrationList;
   readonly log?: DbLog;
+  /**
+   * Companion databases opened with this one and reachable from the same statements and
+   * transactions (e.g. an archive): on SQLite a file beside the main one
+   * (`server.sqlite` → `server.archive.sqlite`) attached under the name; on PostgreSQL the schema
+   * `<schema>_<name>` in the same database. The schema's migrations create their tables.
+   */
+  readonly attach?: readonly string[];
+  /**
+   * Statements run on every new SQLite connection after attaching, for what SQLite keeps per
+   * connection only (temporary views over attached files). PostgreSQL keeps such views in its
+   * migrations.
+   */
+  readonly sqliteConnect?: readonly string[];
+}
+
+/** The file of a companion database of a SQLite file. */
+export function companionFile(file: string, name: string): string {
+  if (file === ':memory:') return ':memory:';
+  return join(dirname(file), `${basename(file, extname(file))}.${name}.sqlite`);
+}
+
+/** The schema of a companion database on PostgreSQL. */
+export function companionSchema(schema: string | undefined, name: string): string {
+  return `${schema ?? 'public'}_${name}`;
 }
 
 const consoleLog: DbLog = {
@@ -136,6 +165,11 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
           conn.pragma('synchronous = FULL');
           conn.pragma(`busy_timeout = ${busyTimeout}`);
           conn.pragma('foreign_keys = ON');
+          for (const name of opts.attach ?? []) {
+            conn.prepare('attach database ? as ' + quoteIdent(name)).run(companionFile(file, name));
+            conn.pragma(`${quoteIdent(name)}.journal_mode = WAL`);
+          }
+          for (const statement of opts.sqliteConnect ?? []) conn.exec(statement);
           return Promise.resolve(withStatementCache(conn));
         },
       }),
@@ -155,6 +189,10 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
   }
 
   const dialect = config.kind;
+  const companion = (name: string): string => {
+    if (!(opts.attach ?? []).includes(name)) throw new Error(`no companion database "${name}" was attached`);
+    return config.kind === 'sqlite' ? name : companionSchema(config.schema, name);
+  };
 
   async function runOnce<T>(
     fn: (tx: Tx<DB>) => Promise<T>,
@@ -229,7 +267,7 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
               Object.entries(migrations).map(([name, m]) => [
                 name,
                 {
-                  up: (d: Kysely<unknown>) => m.up(d, { dialect }),
+                  up: (d: Kysely<unknown>) => m.up(d, { dialect, companion }),
                   ...(m.down && { down: (d: Kysely<unknown>) => m.down!(d) }),
                 },
               ]),
@@ -250,6 +288,7 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     db,
     transaction,
     migrate,
+    companion,
     close: () => db.destroy(),
   };
 }

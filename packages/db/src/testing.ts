@@ -45,6 +45,12 @@ export async function createTestDatabase(kind: DialectName): Promise<TestDatabas
       const c = new pg.Client({ connectionString: TEST_PG_URL });
       await c.connect();
       try {
+        // With its companions (`<schema>_archive`, …), which hold views' sources.
+        const companions = await c.query<{ n: string }>(
+          `select nspname as n from pg_namespace where starts_with(nspname, $1)`,
+          [`${schema}_`],
+        );
+        for (const { n } of companions.rows) await c.query(`drop schema if exists "${n}" cascade`);
         await c.query(`drop schema if exists ${schema} cascade`);
       } finally {
         await c.end();

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { openDatabase, parseDbUrl, type DbConfig } from '@openkassa/db';
-import { serverMigrations } from '@openkassa/server';
+import { serverDbOptions } from '@openkassa/server';
 import type { Io } from '../io.js';
 
 export function dbConfigFrom(io: Io, opts: { db?: string; data?: string }, fileName: string): DbConfig {
@@ -18,7 +18,7 @@ export function migrateCommand(io: Io): Command {
     .addOption(new Option('--db <url>', 'postgres://user@host:port/db[?schema=name] instead of SQLite'))
     .action(async (opts: { data?: string; db?: string }) => {
       const config = dbConfigFrom(io, opts, 'server.sqlite');
-      const db = openDatabase(config, { migrations: serverMigrations });
+      const db = openDatabase(config, serverDbOptions);
       try {
         const r = await db.migrate();
         const where =

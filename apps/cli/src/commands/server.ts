@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDbUrl } from '@openkassa/db';
-import { startServer, type WarnAge } from '@openkassa/server';
+import { DEFAULT_ARCHIVE_AFTER_DAYS, startServer, type WarnAge } from '@openkassa/server';
 import type { Io } from '../io.js';
 import { hostPort, httpUrl, integer, untilSignal } from '../options.js';
 
@@ -72,6 +72,11 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         .default(60_000),
     )
     .addOption(
+      new Option('--archive-after <days>', 'move till documents older than this to the archive (0: never)')
+        .argParser(integer(0, 100_000))
+        .default(DEFAULT_ARCHIVE_AFTER_DAYS),
+    )
+    .addOption(
       new Option('--warn-ages <list>', "warn when a ФН's oldest unconfirmed document passes these ages")
         .argParser(warnAges)
         .default(warnAges('24h,5d'), '24h,5d'),
@@ -89,6 +94,7 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         upstreamTimeout: number;
         retryMax: number;
         warnAges: WarnAge[];
+        archiveAfter: number;
       }) => {
         const upstream = o.ofd ?? o.upstreamRelay;
         if (!upstream) {
@@ -107,6 +113,7 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
           retryMaxMs: o.retryMax,
           retryMinMs: Math.min(1000, o.retryMax),
           warnAges: o.warnAges,
+          archiveAfterDays: o.archiveAfter,
         });
         io.out(
           `cash server: relay on tcp://${server.relay.host}:${server.relay.port} → ${o.ofd ? 'OFD' : 'upstream relay'} ${upstream.host}:${upstream.port}; ` +

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
-import { serverMigrations } from '../migrations.js';
+import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
 import { CatalogService } from './catalog.service.js';
 
@@ -97,7 +97,7 @@ describeStorage<ServerSchema>(
     it('a store server mirrors the feed with the head office’s versions and takes no edits', async () => {
       const hq = new CatalogService(ctx.db(), { mirror: false });
       const t = await createTestDatabase(ctx.dialect);
-      const db = openDatabase<ServerSchema>(t.config, { migrations: serverMigrations });
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
       try {
         await db.migrate();
         const store = new CatalogService(db, { mirror: true });
@@ -118,5 +118,5 @@ describeStorage<ServerSchema>(
       }
     });
   },
-  { migrations: serverMigrations },
+  serverDbOptions,
 );

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale } from '@openkassa/contracts';
 import { buildReceipt, encodeDocument } from '@openkassa/fiscal';
-import { serverMigrations } from '../migrations.js';
+import { serverDbOptions } from '../migrations.js';
 import { recordAnswer, storeIncoming } from '../relay/relay.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
@@ -95,5 +95,5 @@ describeStorage<ServerSchema>(
       });
     });
   },
-  { migrations: serverMigrations },
+  serverDbOptions,
 );

@@ -45,7 +45,7 @@ export async function reconcile(
   const storeFilter = opts.store;
   // Till receipts with fiscal data and no fiscal document at the relay.
   let notAtRelay = db.db
-    .selectFrom('sales_documents as s')
+    .selectFrom('all_sales_documents as s')
     .leftJoin('fiscal_messages as m', (j) => j.onRef('m.fn', '=', 's.fn').onRef('m.fd', '=', 's.fd'))
     .select(['s.fn', 's.fd', 's.store', 's.till', 's.number', 's.total'])
     .where('s.fn', 'is not', null)
@@ -55,13 +55,13 @@ export async function reconcile(
   // Fiscal receipts (sale / return of a sale) with no till document.
   const noTill = db.db
     .selectFrom('fiscal_documents as f')
-    .leftJoin('sales_documents as s', (j) => j.onRef('s.fn', '=', 'f.fn').onRef('s.fd', '=', 'f.fd'))
+    .leftJoin('all_sales_documents as s', (j) => j.onRef('s.fn', '=', 'f.fn').onRef('s.fd', '=', 'f.fd'))
     .select(['f.fn', 'f.fd', 'f.total', 'f.received_at'])
     .where('f.form', '=', 3)
     .where('f.operation_type', 'in', [1, 2])
     .where('s.id', 'is', null);
   let mismatch = db.db
-    .selectFrom('sales_documents as s')
+    .selectFrom('all_sales_documents as s')
     .innerJoin('fiscal_documents as f', (j) => j.onRef('f.fn', '=', 's.fn').onRef('f.fd', '=', 's.fd'))
     .select(['s.fn', 's.fd', 's.store', 's.till', 's.number', 's.total', 'f.total as fiscalTotal'])
     .where('s.kind', 'in', ['sale', 'return'])

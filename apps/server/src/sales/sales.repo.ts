@@ -9,6 +9,7 @@ import {
 } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
+import { archivedHashes, type SalesArchive } from './sales.archive.js';
 
 /** The stored form of a document: what every level hashes and forwards, byte for byte. */
 export function canonicalJson(d: SalesDocument): string {
@@ -23,13 +24,15 @@ export function payloadHash(json: string): string {
  * Stores documents once per id, with their lines and (on a store server) their outbox rows for
  * the head office, all in the caller's transaction, with a few multi-row statements per call
  * whatever the number of documents. A re-sent id is a duplicate if it carries the same
- * document, and rejected if it carries a different one; neither changes anything.
+ * document, and rejected if it carries a different one; neither changes anything. Ids are
+ * looked up in the archive too, so a till re-sending a long-archived document changes nothing.
  */
 export async function storeSalesDocuments(
   tx: Tx<ServerSchema>,
   docs: readonly SalesDocument[],
   now: string,
   forwardUpstream: boolean,
+  archive: SalesArchive,
 ): Promise<ItemResult[]> {
   const prepared = docs.map((d) => {
     const json = canonicalJson(d);
@@ -38,7 +41,8 @@ export async function storeSalesDocuments(
   // The first of several copies of one id in this call is the one stored.
   const first = new Map<string, (typeof prepared)[number]>();
   for (const p of prepared) if (!first.has(p.d.id)) first.set(p.d.id, p);
-  const candidates = [...first.values()];
+  const archived = await archivedHashes(tx, archive, [...first.keys()]);
+  const candidates = [...first.values()].filter((c) => !archived.has(c.d.id));
   const inserted = new Set<string>();
   for (let i = 0; i < candidates.length; i += 500) {
     const rows = await tx.db
@@ -109,7 +113,7 @@ export async function storeSalesDocuments(
         .execute();
   }
   // Ids that were already stored: the same document again, or a different one under its id.
-  const known = new Map<string, string>();
+  const known = new Map<string, string>(archived);
   const old = candidates.filter((c) => !inserted.has(c.d.id)).map((c) => c.d.id);
   for (let i = 0; i < old.length; i += 500) {
     const rows = await tx.db
@@ -153,7 +157,7 @@ export async function shiftReport(
   shift: number,
 ): Promise<ShiftReport> {
   const rows = await db.db
-    .selectFrom('sales_documents')
+    .selectFrom('all_sales_documents')
     .select((eb) => [
       'kind',
       eb.fn.countAll<number | string>().as('count'),
@@ -168,7 +172,7 @@ export async function shiftReport(
     .execute();
   const by = (k: DocumentKind) => kindTotals(rows, k);
   const close = await db.db
-    .selectFrom('sales_documents')
+    .selectFrom('all_sales_documents')
     .select('payload_json')
     .where('store', '=', store)
     .where('till', '=', till)

@@ -9,6 +9,7 @@ import {
 } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { storeSalesDocuments } from './sales.repo.js';
+import { salesArchive } from './sales.archive.js';
 
 export type BatchOutcome =
   { readonly ok: true; readonly results: ItemResult[] } | { readonly ok: false; readonly reason: string };
@@ -27,9 +28,10 @@ export class SalesIngest {
     opts: { clock: { now(): Date }; forwardUpstream: boolean; onStored?: () => void },
   ) {
     this.#onStored = opts.onStored ?? (() => undefined);
+    const archive = salesArchive(db);
     this.#gc = new GroupCommitter(db, async (tx, docs) => {
       const now = opts.clock.now().toISOString();
-      const out = await storeSalesDocuments(tx, docs, now, opts.forwardUpstream);
+      const out = await storeSalesDocuments(tx, docs, now, opts.forwardUpstream, archive);
       if (opts.forwardUpstream && out.some((r) => r.status === 'stored')) tx.onCommit(this.#onStored);
       return out;
     });

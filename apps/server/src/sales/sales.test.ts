@@ -1,11 +1,12 @@
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, type SalesDocument } from '@openkassa/contracts';
-import { serverMigrations } from '../migrations.js';
+import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
 import { shiftReport } from './sales.repo.js';
 import { serverSalesOutbox } from './sales.outbox.js';
 import { SalesIngest } from './sales.service.js';
+import { archiveSales } from './sales.archive.js';
 
 const clock = { now: () => new Date('2026-11-21T10:00:00Z') };
 
@@ -118,6 +119,24 @@ describeStorage<ServerSchema>(
       expect(report.return.count).toBe(0);
       expect(report.closed).toBe(false);
     });
+
+    it('archives only documents the head office already has, on a store server', async () => {
+      const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: true });
+      const old = [1, 2, 3].map((n) =>
+        sampleSale({ store: 'E', number: n, at: '2025-01-10T10:00:00+03:00' }),
+      );
+      await ingest.ingest({ documents: old });
+      const outbox = serverSalesOutbox(ctx.db());
+      expect(await archiveSales(ctx.db(), '2025-02-01')).toEqual({ documents: 0, lines: 0 });
+      const pending = await outbox.pending(500);
+      const first = pending.filter((p) => p.id === old[0]!.id);
+      await outbox.settle(first.map((p) => ({ id: p.id, status: 'stored' as const })));
+      expect(await archiveSales(ctx.db(), '2025-02-01')).toEqual({
+        documents: 1,
+        lines: old[0]!.lines.length,
+      });
+      await expect(archiveSales(ctx.db(), '1.2.2025')).rejects.toThrow(/"1.2.2025" is not a day/);
+    });
   },
-  { migrations: serverMigrations },
+  serverDbOptions,
 );

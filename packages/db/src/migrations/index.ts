@@ -5,6 +5,8 @@ import * as m0001 from './0001-app-meta.js';
 /** What a migration may need to know to write the same schema on both engines. */
 export interface MigrationContext {
   readonly dialect: DialectName;
+  /** The qualifier of a companion database's tables (see `OpenOptions.attach`). */
+  readonly companion: (name: string) => string;
 }
 
 export interface MigrationModule {
