@@ -310,3 +310,171 @@ describe('openkassa import', () => {
     }
   });
 });
+
+describe('openkassa export', () => {
+  it('exports the catalogue for 1C and as CSV, each re-importing to the same data, and sales per day and store', async () => {
+    const { startServer, readSalesCommerceMl, readSalesCsv } = await import('@openkassa/server');
+    const { sampleSale } = await import('@openkassa/contracts');
+    const quiet = { info: () => undefined, warn: () => undefined };
+    const start = (dir: string) =>
+      startServer(
+        {
+          dataDir: dir,
+          http: { host: '127.0.0.1', port: 0 },
+          relay: { host: '127.0.0.1', port: 0 },
+          upstream: { host: '127.0.0.1', port: 9 },
+        },
+        quiet,
+      );
+    const dir = mkdtempSync(join(tmpdir(), 'ok-export-'));
+    const [hq, copy, csvCopy] = await Promise.all([
+      start(join(dir, 'a')),
+      start(join(dir, 'b')),
+      start(join(dir, 'c')),
+    ]);
+    const feed = async (url: string) => {
+      const page = (await (await fetch(`${url}/api/v1/catalog/changes?since=0`)).json()) as {
+        changes: { kind: string; id: string; data: Record<string, unknown> }[];
+      };
+      return page.changes
+        .filter((c) => c.kind === 'product' || c.kind === 'category')
+        .map((c) => [c.kind, c.id, c.data] as const)
+        .sort((x, y) => `${x[0]}${x[1]}`.localeCompare(`${y[0]}${y[1]}`));
+    };
+    try {
+      writeFileSync(
+        join(dir, 'goods.csv'),
+        'Код;Наименование;Цена;Штрихкоды;Группа;НДС;Весовой;PLU\n' +
+          Array.from(
+            { length: 40 },
+            (_, i) =>
+              `g${i};Товар "${i}";${i}5,50;46${String(i).padStart(11, '0')};Продукты/${i % 2 ? 'Молочное' : 'Хлеб'};${i % 3 ? '20' : '10'};${i % 5 ? 'нет' : 'да'};${i % 5 ? '' : i + 1}`,
+          ).join('\n') +
+          '\n',
+      );
+      const imported = await run(['import', '--server', hq.httpUrl, 'goods.csv'], { cwd: dir });
+      expect(imported.err).toMatch(/importing \[#{30}\] 43\/43/);
+      expect(imported.out).toMatch(/^imported 3 categories and 40 products/);
+      const original = await feed(hq.httpUrl);
+      expect(original).toHaveLength(43);
+
+      // a CSV with a bad line is refused whole and changes nothing
+      writeFileSync(join(dir, 'bad.csv'), 'id;name;price;vat\nz1;Ok;1;20\nz2;Bad;x;20\n');
+      const bad = await run(['import', '--server', hq.httpUrl, 'bad.csv'], { cwd: dir });
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/^openkassa import: 1 bad line\(s\), nothing imported: line 3: price "x"/);
+      expect(await feed(hq.httpUrl)).toEqual(original);
+
+      const cml = await run(['export', 'catalog', '--server', hq.httpUrl, '--out', 'cml'], { cwd: dir });
+      expect(cml.out).toMatch(/^exported 3 categories and 40 products/);
+      expect(readFileSync(join(dir, 'cml', 'import.xml'), 'utf8')).toContain('<КоммерческаяИнформация');
+      expect(
+        (await run(['import', '--server', copy.httpUrl, 'cml/import.xml', 'cml/offers.xml'], { cwd: dir }))
+          .code,
+      ).toBe(0);
+      expect(await feed(copy.httpUrl)).toEqual(original);
+
+      const csv = await run(
+        ['export', 'catalog', '--server', hq.httpUrl, '--format', 'csv', '--out', 'out.csv'],
+        { cwd: dir },
+      );
+      expect(csv.code).toBe(0);
+      expect((await run(['import', '--server', csvCopy.httpUrl, 'out.csv'], { cwd: dir })).code).toBe(0);
+      expect(await feed(csvCopy.httpUrl)).toEqual(original);
+
+      // sales of two stores over two days; the export equals what the server reports
+      const docs = [1, 2, 3, 4, 5, 6].map((n) =>
+        sampleSale({
+          store: n % 2 ? 'S1' : 'S2',
+          number: n,
+          at: `2026-11-${n < 4 ? '01' : '02'}T12:00:00+03:00`,
+        }),
+      );
+      const post = await fetch(`${hq.httpUrl}/api/v1/sales/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ documents: docs }),
+      });
+      expect(post.status).toBe(200);
+      const server = (await (
+        await fetch(`${hq.httpUrl}/api/v1/exchange/sales?from=2026-11-01&to=2026-11-03`)
+      ).json()) as { days: unknown[] };
+      expect(server.days).toHaveLength(4);
+      const s1 = await run(
+        [
+          'export',
+          'sales',
+          '--server',
+          hq.httpUrl,
+          '--from',
+          '2026-11-01',
+          '--to',
+          '2026-11-03',
+          '--out',
+          'sales.xml',
+        ],
+        { cwd: dir },
+      );
+      expect(s1.err).toMatch(/exporting \[#{30}\] 3\/3/);
+      expect(s1.out).toMatch(/^exported 4 document\(s\) for 2 store\(s\) over 3 day\(s\)/);
+      expect(readSalesCommerceMl(readFileSync(join(dir, 'sales.xml'), 'utf8'))).toEqual(server.days);
+      const s2 = await run(
+        [
+          'export',
+          'sales',
+          '--server',
+          hq.httpUrl,
+          '--from',
+          '2026-11-01',
+          '--to',
+          '2026-11-01',
+          '--store',
+          'S2',
+          '--format',
+          'csv',
+          '--out',
+          's.csv',
+        ],
+        { cwd: dir },
+      );
+      expect(s2.code).toBe(0);
+      const lines = readSalesCsv(readFileSync(join(dir, 's.csv'), 'utf8'));
+      expect(lines.map((g) => [g.day, g.store, g.kind])).toEqual([['2026-11-01', 'S2', 'sale']]);
+      expect(lines[0]!.lines.reduce((s, l) => s + l.sum, 0)).toBe(docs[1]!.total);
+      const wrong = await run(
+        [
+          'export',
+          'sales',
+          '--server',
+          hq.httpUrl,
+          '--from',
+          '2026-11-05',
+          '--to',
+          '2026-11-01',
+          '--out',
+          'x',
+        ],
+        { cwd: dir },
+      );
+      expect(wrong.err).toMatch(/--from is after --to/);
+      const badDay = await run(
+        [
+          'export',
+          'sales',
+          '--server',
+          hq.httpUrl,
+          '--from',
+          '1.11.2026',
+          '--to',
+          '2026-11-01',
+          '--out',
+          'x',
+        ],
+        { cwd: dir },
+      );
+      expect(badDay.err).toMatch(/expected a day YYYY-MM-DD, got "1.11.2026"/);
+    } finally {
+      await Promise.all([hq.close(), copy.close(), csvCopy.close()]);
+    }
+  });
+});

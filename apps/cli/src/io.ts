@@ -24,3 +24,10 @@ export function processIo(): Io {
     cwd: process.cwd(),
   };
 }
+
+/** A progress bar on the terminal (stderr), redrawn in place. */
+export function progress(io: Io, label: string, done: number, total: number): void {
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  io.err(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+}

@@ -6,6 +6,7 @@ import { demoCommand, sandboxCommand } from './commands/sandbox.js';
 import { serverCommand } from './commands/server.js';
 import { tillCommand } from './commands/till.js';
 import { importCommand } from './commands/import.js';
+import { exportCommand } from './commands/export.js';
 import { applyEnvironment, ConfigError } from './config.js';
 import { processIo, type Io } from './io.js';
 
@@ -29,14 +30,20 @@ export function buildProgram(io: Io): Command {
   program.addCommand(serverCommand(io));
   program.addCommand(tillCommand(io));
   program.addCommand(importCommand(io));
+  program.addCommand(exportCommand(io));
   program.addCommand(kktEmulatorCommand(io));
   program.addCommand(ofdEmulatorCommand(io));
-  program.addHelpText('after', '\nRoles still to come: processing, scales, bench, export.\n');
+  program.addHelpText('after', '\nRoles still to come: processing, scales, bench.\n');
   program.hook('preAction', (_root, action) => {
     applyEnvironment(action, io.env);
   });
-  for (const c of program.commands)
-    c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  const quietExit = (cmd: Command): void => {
+    for (const c of cmd.commands) {
+      c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+      quietExit(c);
+    }
+  };
+  quietExit(program);
   return program;
 }
 

@@ -21,6 +21,7 @@ import {
   listDevices,
   queueCommand,
 } from './devices/devices.repo.js';
+import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
@@ -220,6 +221,33 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
         .header('content-disposition', `attachment; filename="sales-by-${q.by}-${q.from}-${q.to}.csv"`)
         .send(reportCsv(rows, q.by as Dimension));
     return { by: q.by, from: q.from, to: q.to, rows };
+  });
+
+  app.get('/api/v1/exchange/sales', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    if (!q.from || !q.to || !day.test(q.from) || !day.test(q.to) || q.from > q.to)
+      return reply.code(400).send(badRequest('from and to are days (YYYY-MM-DD), from ≤ to'));
+    if (Date.parse(q.to) - Date.parse(q.from) > 30 * 86_400_000)
+      return reply.code(400).send(badRequest('at most 31 days per request'));
+    if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
+      return reply.code(400).send(badRequest('store is a store code'));
+    const format = q.format ?? 'json';
+    if (format !== 'json' && format !== 'csv' && format !== 'cml')
+      return reply.code(400).send(badRequest('format is json, csv or cml (CommerceML 2)'));
+    const days = await storeDaySales(ctx.db, q.from, q.to, q.store);
+    const name = `sales-${q.store ?? 'all'}-${q.from}-${q.to}`;
+    if (format === 'csv')
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}.csv"`)
+        .send(salesCsv(days));
+    if (format === 'cml')
+      return reply
+        .type('application/xml; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}.xml"`)
+        .send(salesCommerceMl(days, ctx.clock.now().toISOString()));
+    return { from: q.from, to: q.to, days };
   });
 
   app.get('/api/v1/reports/reconciliation', async (req, reply) => {

@@ -3,3 +3,13 @@ export { serverDbOptions, serverMigrations } from './migrations.js';
 export type { WarnAge } from './fiscal/backlog.js';
 export type { ServerSchema } from './schema.js';
 export { readCommerceMl, CommerceMlError, type CommerceMlCatalog } from './exchange/commerceml.js';
+export { CsvError } from './exchange/text.js';
+export { writeCommerceMl } from './exchange/commerceml.js';
+export { readCatalogCsv, writeCatalogCsv } from './exchange/catalog-csv.js';
+export {
+  readSalesCommerceMl,
+  readSalesCsv,
+  salesCommerceMl,
+  salesCsv,
+  type StoreDaySales,
+} from './exchange/sales-export.js';

@@ -168,6 +168,22 @@ export const openapi = {
         responses: { '200': { description: '{counts, gaps}' } },
       },
     },
+    '/api/v1/exchange/sales': {
+      get: {
+        summary:
+          'Sales and returns per day and store for the accounting system (goods with quantity, sum and VAT; receipts; cash and card), from the live tables and the archive; up to 31 days',
+        parameters: [
+          query('from', 'first day, YYYY-MM-DD', 'string', true),
+          query('to', 'last day, YYYY-MM-DD', 'string', true),
+          query('store', 'only this store'),
+          query('format', 'json (default), csv, or cml (CommerceML 2 documents, as 1C reads them)'),
+        ],
+        responses: {
+          '200': { description: '{from, to, days} or the file' },
+          '400': { description: 'what is wrong' },
+        },
+      },
+    },
     '/api/v1/devices/heartbeat': {
       post: {
         summary:

@@ -1,25 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { CommerceMlError, readCommerceMl } from '@openkassa/server';
-import type { Io } from '../io.js';
+import { CommerceMlError, CsvError, readCatalogCsv, readCommerceMl } from '@openkassa/server';
+import { progress, type Io } from '../io.js';
 import { httpUrl } from '../options.js';
 
 const BATCH = 5000;
 
-/** A progress line on the terminal (stderr), redrawn in place. */
-function progress(io: Io, label: string, done: number, total: number): void {
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  io.err(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-}
-
 export function importCommand(io: Io): Command {
   return new Command('import')
     .description(
-      "Load a catalogue exported by 1C (CommerceML 2: import.xml and offers.xml) into a head-office cash server's catalogue",
+      'Load a catalogue into a head-office cash server: exported by 1C (CommerceML 2: import.xml and offers.xml) or a CSV table (goods.csv)',
     )
-    .argument('<import.xml>', 'goods and groups (CommerceML 2)')
+    .argument(
+      '<import.xml|goods.csv>',
+      'goods and groups (CommerceML 2), or goods as CSV (see docs/exchange.md)',
+    )
     .argument('[offers.xml]', 'prices (CommerceML 2); without it goods come in with price 0')
     .addOption(
       new Option('--server <url>', 'the head-office cash server').argParser(httpUrl).makeOptionMandatory(),
@@ -34,16 +30,14 @@ export function importCommand(io: Io): Command {
         let catalog;
         try {
           const read = (f: string) => readFileSync(resolve(io.cwd, f), 'utf8');
-          catalog = readCommerceMl(
-            read(importFile),
-            offersFile !== undefined ? read(offersFile) : undefined,
-            {
-              ...(o.priceType !== undefined && { priceType: o.priceType }),
-            },
-          );
+          catalog = /\.csv$/i.test(importFile)
+            ? { ...readCatalogCsv(read(importFile)), unpriced: [], skipped: [] }
+            : readCommerceMl(read(importFile), offersFile !== undefined ? read(offersFile) : undefined, {
+                ...(o.priceType !== undefined && { priceType: o.priceType }),
+              });
         } catch (e) {
           io.err(
-            `openkassa import: ${e instanceof CommerceMlError ? e.message : e instanceof Error ? e.message : String(e)}\n`,
+            `openkassa import: ${e instanceof CommerceMlError || e instanceof CsvError ? e.message : e instanceof Error ? e.message : String(e)}\n`,
           );
           io.setExitCode(1);
           return;

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { CatalogCategory, CatalogProduct } from '@openkassa/contracts';
-import { divRoundHalfUp, parseDecimal } from '@openkassa/fiscal';
+import { parseRoubles, roubles, xmlText } from './text.js';
 
 /**
  * CommerceML 2 as 1C exports it for a shop: `import.xml` (classifier groups and goods) and
@@ -32,9 +32,11 @@ const ARRAYS = new Set([
   'СтавкаНалога',
   'Штрихкод',
   'Ид',
+  'ЗначениеРеквизита',
+  'Документ',
 ]);
 
-function parse(xml: string, what: string): Record<string, unknown> {
+export function parseCommerceMl(xml: string, what: string): Record<string, unknown> {
   const p = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -54,11 +56,11 @@ function parse(xml: string, what: string): Record<string, unknown> {
   return root as Record<string, unknown>;
 }
 
-type Node = Record<string, unknown>;
-const obj = (v: unknown): Node =>
+export type Node = Record<string, unknown>;
+export const obj = (v: unknown): Node =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Node) : {};
-const list = (v: unknown): Node[] => (Array.isArray(v) ? v.map(obj) : v === undefined ? [] : [obj(v)]);
-const text = (v: unknown): string | undefined => {
+export const list = (v: unknown): Node[] => (Array.isArray(v) ? v.map(obj) : v === undefined ? [] : [obj(v)]);
+export const text = (v: unknown): string | undefined => {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return text(v[0]);
   if (typeof v === 'object' && v !== null && '#text' in v) return String((v as Node)['#text']);
@@ -68,9 +70,37 @@ const text = (v: unknown): string | undefined => {
 /** 1C ids may carry a characteristic after '#'; the catalogue allows ':' there. */
 const catalogId = (id: string) => id.replace(/#/g, ':').replace(/[^\w.@:-]/g, '_');
 
+/** ЗначенияРеквизитов of an element: name → value. */
+export function requisites(n: Node): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of list(obj(n['ЗначенияРеквизитов'])['ЗначениеРеквизита'])) {
+    const k = text(r['Наименование']);
+    const v = text(r['Значение']);
+    if (k !== undefined && v !== undefined) m.set(k, v);
+  }
+  return m;
+}
+
+/** The tax rate 1C writes for a VAT code of the ФФД (calculated rates as their base rate). */
+const VAT_RATE: Readonly<Record<number, string>> = {
+  1: '20',
+  2: '10',
+  3: '20',
+  4: '10',
+  5: '0',
+  6: 'Без налога',
+  7: '5',
+  8: '7',
+  9: '5',
+  10: '7',
+  11: '22',
+  12: '22',
+};
+export const vatRate = (code: number): string => VAT_RATE[code] ?? 'Без налога';
+
 /** The VAT rate code of the ФФД from 1C's tax line ("20", "10", "0", "Без налога", "22"). */
-function vatCode(rate: string | undefined): number {
-  const r = (rate ?? '').trim().toLowerCase().replace('%', '');
+export function vatCode(rate: string | undefined): number {
+  const r = (rate ?? '').toLowerCase().replace('%', '').trim();
   if (r === '20') return 1;
   if (r === '10') return 2;
   if (r === '0') return 5;
@@ -80,22 +110,12 @@ function vatCode(rate: string | undefined): number {
   return 6; // без НДС / Без налога / unknown: not subject to VAT
 }
 
-/** Roubles as 1C writes them ("89.90", "1 234,50") → kopecks. */
-function kopecks(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const t = v.replace(/\s/g, '').replace(',', '.');
-  if (!/^\d+(\.\d{1,4})?$/.test(t)) return undefined;
-  // 1C may write up to four decimals: rounded half up to whole kopecks, exactly.
-  const d = parseDecimal(t);
-  return d && Number(divRoundHalfUp(d.mantissa * 100n, 10n ** BigInt(d.scale)));
-}
-
 export function readCommerceMl(
   importXml: string,
   offersXml?: string,
   opts: { priceType?: string } = {},
 ): CommerceMlCatalog {
-  const root = parse(importXml, 'import.xml');
+  const root = parseCommerceMl(importXml, 'import.xml');
   const skipped: string[] = [];
   const categories: CatalogCategory[] = [];
   const walk = (groups: unknown, parentId?: string) => {
@@ -115,7 +135,7 @@ export function readCommerceMl(
 
   const prices = new Map<string, number>();
   if (offersXml !== undefined) {
-    const offers = obj(parse(offersXml, 'offers.xml')['ПакетПредложений']);
+    const offers = obj(parseCommerceMl(offersXml, 'offers.xml')['ПакетПредложений']);
     const types = list(obj(offers['ТипыЦен'])['ТипЦены']);
     const wanted = opts.priceType
       ? types.find((t) => text(t['Наименование']) === opts.priceType || text(t['Ид']) === opts.priceType)
@@ -131,8 +151,8 @@ export function readCommerceMl(
       const price = list(obj(o['Цены'])['Цена']).find(
         (c) => typeId === undefined || text(c['ИдТипаЦены']) === typeId,
       );
-      const k = kopecks(text(price?.['ЦенаЗаЕдиницу']));
-      if (k !== undefined) prices.set(catalogId(id), k);
+      const k = parseRoubles(text(price?.['ЦенаЗаЕдиницу']));
+      if (k !== undefined && k >= 0) prices.set(catalogId(id), k);
       else if (price)
         skipped.push(`offer ${id}: price "${text(price['ЦенаЗаЕдиницу']) ?? ''}" is not a number`);
     }
@@ -165,13 +185,25 @@ export function readCommerceMl(
       .filter((b): b is string => b !== undefined && /^\d{4,32}$/.test(b));
     const price = prices.get(id);
     if (price === undefined) unpriced.push(id);
+    // What 1C has no field for, as OpenKassa writes it (and 1C keeps) in ЗначенияРеквизитов.
+    const req = requisites(t);
+    const vatOverride = Number(req.get(REQ.vat));
+    const paymentObject = Number(req.get(REQ.paymentObject));
+    const plu = req.get(REQ.plu);
+    const marking = req.get(REQ.marking);
     products.push({
       id,
       name: name.slice(0, 128),
       ...(text(t['Артикул']) && { article: text(t['Артикул'])!.slice(0, 64) }),
       unit: (text(unit) ?? 'шт').slice(0, 16),
-      vat: vatCode(text(rate?.['Ставка'])),
-      paymentObject: 1,
+      vat:
+        Number.isInteger(vatOverride) && vatOverride >= 1 && vatOverride <= 12
+          ? vatOverride
+          : vatCode(text(rate?.['Ставка'])),
+      paymentObject:
+        Number.isInteger(paymentObject) && paymentObject >= 1 && paymentObject <= 33 ? paymentObject : 1,
+      ...(plu !== undefined && /^\d{1,6}$/.test(plu) && { plu }),
+      ...(marking && { markingType: marking.slice(0, 32) }),
       weighted: unitCode === '166',
       ...(group && { categoryId: catalogId(group) }),
       price: price ?? 0,
@@ -179,4 +211,82 @@ export function readCommerceMl(
     });
   }
   return { categories, products, unpriced, skipped };
+}
+
+/** Names of the requisites OpenKassa adds to a product for what CommerceML has no field for. */
+const REQ = {
+  vat: 'КодСтавкиНДС',
+  paymentObject: 'ПризнакПредметаРасчета',
+  plu: 'PLU',
+  marking: 'ТипМаркировки',
+} as const;
+
+const CATALOG_ID = 'openkassa-catalog';
+const PRICE_TYPE = 'openkassa-retail';
+
+function header(generatedAt: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.05" ДатаФормирования="${xmlText(generatedAt.slice(0, 19))}">\n`;
+}
+
+const el = (name: string, value: string) => `<${name}>${xmlText(value)}</${name}>`;
+
+const requisite = (name: string, value: string) =>
+  `<ЗначениеРеквизита>${el('Наименование', name)}${el('Значение', value)}</ЗначениеРеквизита>`;
+
+/**
+ * The catalogue as 1C reads it: `import.xml` (group tree and goods) and `offers.xml` (the base
+ * price as one retail price type). Reading them back with `readCommerceMl` gives the same
+ * categories and products (store and group prices are not part of this exchange).
+ */
+export function writeCommerceMl(
+  categories: readonly CatalogCategory[],
+  products: readonly CatalogProduct[],
+  generatedAt: string,
+): { importXml: string; offersXml: string } {
+  const children = new Map<string, CatalogCategory[]>();
+  const known = new Set(categories.map((c) => c.id));
+  for (const c of categories) {
+    const parent = c.parentId !== undefined && known.has(c.parentId) ? c.parentId : '';
+    children.set(parent, [...(children.get(parent) ?? []), c]);
+  }
+  const groups = (parent: string): string => {
+    const cs = children.get(parent) ?? [];
+    if (cs.length === 0) return '';
+    return `<Группы>${cs.map((c) => `<Группа>${el('Ид', c.id)}${el('Наименование', c.name)}${groups(c.id)}</Группа>`).join('')}</Группы>`;
+  };
+  const goods = products.map((p) => {
+    const reqs = [
+      requisite(REQ.vat, String(p.vat)),
+      requisite(REQ.paymentObject, String(p.paymentObject)),
+      ...(p.plu !== undefined ? [requisite(REQ.plu, p.plu)] : []),
+      ...(p.markingType !== undefined ? [requisite(REQ.marking, p.markingType)] : []),
+    ];
+    return (
+      `<Товар>${el('Ид', p.id)}` +
+      (p.article !== undefined ? el('Артикул', p.article) : '') +
+      el('Наименование', p.name) +
+      `<БазоваяЕдиница Код="${p.weighted ? '166' : '796'}">${xmlText(p.unit)}</БазоваяЕдиница>` +
+      (p.categoryId !== undefined ? `<Группы>${el('Ид', p.categoryId)}</Группы>` : '') +
+      p.barcodes.map((b) => el('Штрихкод', b)).join('') +
+      `<СтавкиНалогов><СтавкаНалога>${el('Наименование', 'НДС')}${el('Ставка', vatRate(p.vat))}</СтавкаНалога></СтавкиНалогов>` +
+      `<ЗначенияРеквизитов>${reqs.join('')}</ЗначенияРеквизитов></Товар>\n`
+    );
+  });
+  const importXml =
+    header(generatedAt) +
+    `<Классификатор>${el('Ид', CATALOG_ID)}${el('Наименование', 'Классификатор OpenKassa')}${groups('')}</Классификатор>\n` +
+    `<Каталог СодержитТолькоИзменения="false">${el('Ид', CATALOG_ID)}${el('ИдКлассификатора', CATALOG_ID)}${el('Наименование', 'Каталог OpenKassa')}<Товары>\n` +
+    goods.join('') +
+    '</Товары></Каталог>\n</КоммерческаяИнформация>\n';
+  const offers = products.map(
+    (p) =>
+      `<Предложение>${el('Ид', p.id)}${el('Наименование', p.name)}<Цены><Цена>${el('Представление', `${roubles(p.price)} RUB за ${p.unit}`)}${el('ИдТипаЦены', PRICE_TYPE)}${el('ЦенаЗаЕдиницу', roubles(p.price))}${el('Валюта', 'RUB')}${el('Единица', p.unit)}${el('Коэффициент', '1')}</Цена></Цены></Предложение>\n`,
+  );
+  const offersXml =
+    header(generatedAt) +
+    `<ПакетПредложений СодержитТолькоИзменения="false">${el('Ид', `${CATALOG_ID}#`)}${el('Наименование', 'Пакет предложений OpenKassa')}${el('ИдКаталога', CATALOG_ID)}${el('ИдКлассификатора', CATALOG_ID)}` +
+    `<ТипыЦен><ТипЦены>${el('Ид', PRICE_TYPE)}${el('Наименование', 'Розничная')}${el('Валюта', 'RUB')}</ТипЦены></ТипыЦен><Предложения>\n` +
+    offers.join('') +
+    '</Предложения></ПакетПредложений>\n</КоммерческаяИнформация>\n';
+  return { importXml, offersXml };
 }

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { CatalogCategory } from '@openkassa/contracts';
+import { csvLine, roubles } from '../exchange/text.js';
 import type { ServerSchema } from '../schema.js';
 
 export const DIMENSIONS = [
@@ -326,21 +327,19 @@ async function lineReport(db: Database<ServerSchema>, q: ReportQuery): Promise<R
 
 /** A report as CSV (comma-separated, money in roubles with a dot), with a header row. */
 export function reportCsv(rows: readonly ReportRow[], by: Dimension): string {
-  const rub = (k: number) => (k / 100).toFixed(2);
-  const esc = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const qty = rows.some((r) => r.quantity !== undefined);
   const head = [by, 'label', 'receipts', 'returns', 'sales', 'returned', 'net', ...(qty ? ['quantity'] : [])];
   const lines = rows.map((r) =>
-    [
-      esc(r.key),
-      esc(r.label),
+    csvLine([
+      r.key,
+      r.label,
       r.receipts,
       r.returns,
-      rub(r.sales),
-      rub(r.returned),
-      rub(r.net),
+      roubles(r.sales),
+      roubles(r.returned),
+      roubles(r.net),
       ...(qty ? [r.quantity ?? ''] : []),
-    ].join(','),
+    ]),
   );
-  return `${[head.join(','), ...lines].join('\n')}\n`;
+  return `${[csvLine(head), ...lines].join('\n')}\n`;
 }
