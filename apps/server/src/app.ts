@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '@openkassa/db';
 import { fnBacklog, type WarnAge } from './fiscal/backlog.js';
@@ -22,6 +22,8 @@ import {
   queueCommand,
 } from './devices/devices.repo.js';
 import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
+import { cashierReport, shiftsReport } from './reports/shifts.js';
+import { csvLine, roubles } from './exchange/text.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
@@ -198,56 +200,148 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     return ctx.catalog.changes(since, limit, q.store, wait * 1000);
   });
 
-  app.get('/api/v1/reports/sales', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+  /** The from/to days (and an optional store list) of a report query, or why they are wrong. */
+  const period = (q: Record<string, string | undefined>) => {
     const day = /^\d{4}-\d{2}-\d{2}$/;
-    if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
-      return reply.code(400).send(badRequest(`by is one of ${DIMENSIONS.join(', ')}`));
     if (!q.from || !q.to || !day.test(q.from) || !day.test(q.to) || q.from > q.to)
-      return reply.code(400).send(badRequest('from and to are days (YYYY-MM-DD), from ≤ to'));
+      return 'from and to are days (YYYY-MM-DD), from ≤ to';
     const stores = q.store?.split(',').filter((x) => x !== '');
     if (stores?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
-      return reply.code(400).send(badRequest('store is a comma-separated list of store codes'));
+      return 'store is a comma-separated list of store codes';
+    return { from: q.from, to: q.to, stores };
+  };
+  const csvReply = (reply: FastifyReply, name: string, text: string) =>
+    reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}.csv"`)
+      .send(text);
+
+  app.get('/api/v1/reports/sales', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
+      return reply.code(400).send(badRequest(`by is one of ${DIMENSIONS.join(', ')}`));
+    const p = period(q);
+    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
     const rows = await salesReport(ctx.db, {
       by: q.by as Dimension,
-      from: q.from,
-      to: q.to,
-      ...(stores && { stores }),
+      from: p.from,
+      to: p.to,
+      ...(p.stores && { stores: p.stores }),
       ...(q.parent !== undefined && q.parent !== '' && { parent: q.parent }),
     });
     if (q.format === 'csv')
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="sales-by-${q.by}-${q.from}-${q.to}.csv"`)
-        .send(reportCsv(rows, q.by as Dimension));
-    return { by: q.by, from: q.from, to: q.to, rows };
+      return csvReply(reply, `sales-by-${q.by}-${p.from}-${p.to}`, reportCsv(rows, q.by as Dimension));
+    return { by: q.by, from: p.from, to: p.to, rows };
+  });
+
+  app.get('/api/v1/reports/shifts', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const p = period(q);
+    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
+    if ((p.stores?.length ?? 0) > 1) return reply.code(400).send(badRequest('store is one store code here'));
+    if (q.till !== undefined && !/^[\w.-]{1,64}$/.test(q.till))
+      return reply.code(400).send(badRequest('till is a till code'));
+    const shifts = await shiftsReport(ctx.db, {
+      from: p.from,
+      to: p.to,
+      ...(p.stores?.[0] !== undefined && { store: p.stores[0] }),
+      ...(q.till !== undefined && { till: q.till }),
+    });
+    if (q.format === 'csv')
+      return csvReply(
+        reply,
+        `shifts-${p.from}-${p.to}`,
+        [
+          csvLine([
+            'store',
+            'till',
+            'shift',
+            'opened',
+            'closed',
+            'sales',
+            'sales_sum',
+            'returns',
+            'returns_sum',
+            'cash_in',
+            'cash_out',
+            'kkt_sales_sum',
+            'kkt_returns_sum',
+            'agree',
+          ]),
+          ...shifts.map((s) =>
+            csvLine([
+              s.store,
+              s.till,
+              s.shift,
+              s.openedAt ?? '',
+              s.closedAt ?? '',
+              s.sale.count,
+              roubles(s.sale.total),
+              s.return.count,
+              roubles(s.return.total),
+              roubles(s.cashIn),
+              roubles(s.cashOut),
+              s.kkt ? roubles(s.kkt.sell.sum) : '',
+              s.kkt ? roubles(s.kkt.sellReturn.sum) : '',
+              s.agree === null ? '' : s.agree ? 'yes' : 'NO',
+            ]),
+          ),
+        ].join('\n') + '\n',
+      );
+    return { from: p.from, to: p.to, shifts };
+  });
+
+  app.get('/api/v1/reports/cashiers', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const p = period(q);
+    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
+    const rows = await cashierReport(ctx.db, {
+      from: p.from,
+      to: p.to,
+      ...(p.stores && { stores: p.stores }),
+    });
+    if (q.format === 'csv')
+      return csvReply(
+        reply,
+        `cashiers-${p.from}-${p.to}`,
+        [
+          csvLine(['store', 'cashier', 'sales', 'sales_sum', 'returns', 'returns_sum', 'voids', 'voids_sum']),
+          ...rows.map((r) =>
+            csvLine([
+              r.store,
+              r.cashier,
+              r.sales.count,
+              roubles(r.sales.total),
+              r.returns.count,
+              roubles(r.returns.total),
+              r.voids.count,
+              roubles(r.voids.total),
+            ]),
+          ),
+        ].join('\n') + '\n',
+      );
+    return { from: p.from, to: p.to, cashiers: rows };
   });
 
   app.get('/api/v1/exchange/sales', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    const day = /^\d{4}-\d{2}-\d{2}$/;
-    if (!q.from || !q.to || !day.test(q.from) || !day.test(q.to) || q.from > q.to)
-      return reply.code(400).send(badRequest('from and to are days (YYYY-MM-DD), from ≤ to'));
-    if (Date.parse(q.to) - Date.parse(q.from) > 30 * 86_400_000)
+    const p = period(q);
+    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
+    if (Date.parse(p.to) - Date.parse(p.from) > 30 * 86_400_000)
       return reply.code(400).send(badRequest('at most 31 days per request'));
-    if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
-      return reply.code(400).send(badRequest('store is a store code'));
+    if ((p.stores?.length ?? 0) > 1) return reply.code(400).send(badRequest('store is one store code here'));
     const format = q.format ?? 'json';
     if (format !== 'json' && format !== 'csv' && format !== 'cml')
       return reply.code(400).send(badRequest('format is json, csv or cml (CommerceML 2)'));
-    const days = await storeDaySales(ctx.db, q.from, q.to, q.store);
-    const name = `sales-${q.store ?? 'all'}-${q.from}-${q.to}`;
-    if (format === 'csv')
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name}.csv"`)
-        .send(salesCsv(days));
+    const days = await storeDaySales(ctx.db, p.from, p.to, p.stores?.[0]);
+    const name = `sales-${p.stores?.[0] ?? 'all'}-${p.from}-${p.to}`;
+    if (format === 'csv') return csvReply(reply, name, salesCsv(days));
     if (format === 'cml')
       return reply
         .type('application/xml; charset=utf-8')
         .header('content-disposition', `attachment; filename="${name}.xml"`)
         .send(salesCommerceMl(days, ctx.clock.now().toISOString()));
-    return { from: q.from, to: q.to, days };
+    return { from: p.from, to: p.to, days };
   });
 
   app.get('/api/v1/reports/reconciliation', async (req, reply) => {

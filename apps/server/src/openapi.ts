@@ -168,6 +168,35 @@ export const openapi = {
         responses: { '200': { description: '{counts, gaps}' } },
       },
     },
+    '/api/v1/reports/shifts': {
+      get: {
+        summary:
+          'X/Z per shift: each till shift with a document in the period, its sales, returns and cash moves, the ККТ’s own totals at the close and whether they agree',
+        parameters: [
+          query('from', 'first day, YYYY-MM-DD', 'string', true),
+          query('to', 'last day, YYYY-MM-DD', 'string', true),
+          query('store', 'only this store'),
+          query('till', 'only this till'),
+          query('format', 'json (default) or csv'),
+        ],
+        responses: { '200': { description: '{from, to, shifts}' }, '400': { description: 'what is wrong' } },
+      },
+    },
+    '/api/v1/reports/cashiers': {
+      get: {
+        summary: 'Sales, returns and voids (lines taken off a receipt before payment) per store and cashier',
+        parameters: [
+          query('from', 'first day, YYYY-MM-DD', 'string', true),
+          query('to', 'last day, YYYY-MM-DD', 'string', true),
+          query('store', 'comma-separated store codes'),
+          query('format', 'json (default) or csv'),
+        ],
+        responses: {
+          '200': { description: '{from, to, cashiers}' },
+          '400': { description: 'what is wrong' },
+        },
+      },
+    },
     '/api/v1/exchange/sales': {
       get: {
         summary:

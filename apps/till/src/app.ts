@@ -178,6 +178,12 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
     return user && body && answer(reply, await ctx.till.sell(user, body));
   });
 
+  app.post('/api/void', async (req, reply) => {
+    const user = auth(req, reply);
+    const body = user && parse(freeReturnBody.pick({ lines: true }), req.body, reply);
+    return user && body && answer(reply, await ctx.till.recordVoid(user, body.lines));
+  });
+
   app.post('/api/return', async (req, reply) => {
     const user = auth(req, reply);
     const body = user && parse(returnBody, req.body, reply);

@@ -17,7 +17,16 @@ const code = z
   .max(64)
   .regex(/^[\w.-]+$/, 'letters, digits, "_", "." or "-"');
 
-export const DOCUMENT_KINDS = ['sale', 'return', 'cashIn', 'cashOut', 'shiftOpen', 'shiftClose'] as const;
+/** `void`: lines taken off a receipt before payment (not fiscal; for loss-prevention reports). */
+export const DOCUMENT_KINDS = [
+  'sale',
+  'return',
+  'cashIn',
+  'cashOut',
+  'shiftOpen',
+  'shiftClose',
+  'void',
+] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export const salesLine = z.object({
@@ -107,6 +116,13 @@ export function salesDocumentProblem(d: SalesDocument): string | undefined {
       const paid = d.payments.cash + d.payments.card;
       if (paid !== d.total) return `payments add up to ${paid}, total is ${d.total}`;
       if (d.kind === 'return' && d.originalId === d.id) return 'a return cannot return itself';
+      return undefined;
+    }
+    case 'void': {
+      if (d.lines.length === 0) return 'void has no lines';
+      if (linesSum !== d.total) return `lines add up to ${linesSum}, total is ${d.total}`;
+      if (d.payments.cash + d.payments.card !== 0) return 'a void carries no payments';
+      if (d.fiscal) return 'a void is not fiscal';
       return undefined;
     }
     case 'cashIn':

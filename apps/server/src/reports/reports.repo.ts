@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { CatalogCategory } from '@openkassa/contracts';
-import { csvLine, roubles } from '../exchange/text.js';
+import { csvLine, quantityText, roubles } from '../exchange/text.js';
 import type { ServerSchema } from '../schema.js';
 
 export const DIMENSIONS = [
@@ -45,15 +45,6 @@ export interface ReportRow {
 
 /** A product's category in the joined catalogue, '' when it has none. */
 const eb_category = sql<string>`coalesce(c.category, '')`;
-
-const milliText = (m: number) => {
-  const sign = m < 0 ? '-' : '';
-  const a = Math.abs(m);
-  const frac = String(a % 1000)
-    .padStart(3, '0')
-    .replace(/0+$/, '');
-  return `${sign}${Math.floor(a / 1000)}${frac ? `.${frac}` : ''}`;
-};
 
 /**
  * A period as whole months (read from the month sums) and the days before and after them (read
@@ -99,7 +90,7 @@ function finish(accs: Iterable<Acc>, withQty: boolean): ReportRow[] {
       sales: a.sales,
       returned: a.returned,
       net: a.sales - a.returned,
-      ...(withQty && { quantity: milliText(a.qty) }),
+      ...(withQty && { quantity: quantityText(a.qty) }),
       ...(a.hasChildren !== undefined && { hasChildren: a.hasChildren }),
     }))
     .sort((x, y) => y.net - x.net || x.key.localeCompare(y.key));
@@ -112,6 +103,9 @@ function finish(accs: Iterable<Acc>, withQty: boolean): ReportRow[] {
 export async function salesReport(db: Database<ServerSchema>, q: ReportQuery): Promise<ReportRow[]> {
   return q.by === 'product' || q.by === 'category' ? lineReport(db, q) : docReport(db, q);
 }
+
+/** The kinds that move money; the sums also hold voids, for the cashier report. */
+const MONEY_KINDS = ['sale', 'return'];
 
 /** Counts and money summed over rows of any of the document sum tables. */
 const DOC_SUMS = [
@@ -150,6 +144,7 @@ async function docReport(db: Database<ServerSchema>, q: ReportQuery): Promise<Re
       .select([dayKey.as('k'), 'kind', ...DOC_SUMS])
       .where('day', '>=', from)
       .where('day', '<=', to)
+      .where('kind', 'in', MONEY_KINDS)
       .groupBy(byKey(dayKey));
     if (stores) sel = sel.where('store', 'in', stores);
     return sel.execute();
@@ -160,6 +155,7 @@ async function docReport(db: Database<ServerSchema>, q: ReportQuery): Promise<Re
       .select([monthKey.as('k'), 'kind', ...DOC_SUMS])
       .where('month', '>=', from)
       .where('month', '<=', to)
+      .where('kind', 'in', MONEY_KINDS)
       .groupBy(byKey(monthKey));
     if (stores) sel = sel.where('store', 'in', stores);
     return sel.execute();

@@ -66,7 +66,7 @@ const DOC_SUMS = ['count', 'total', 'cash', 'card'] as const;
 const LINE_SUMS = ['qty_milli', 'amount'] as const;
 
 /**
- * Adds newly stored sales and returns to the report sums, in the ingest transaction: per day,
+ * Adds newly stored sales, returns and voids to the report sums, in the ingest transaction: per day,
  * hour, store, till, cashier and kind; chain-wide per day and hour; per month, store, till and
  * cashier (counts and money); per day, store and product, and chain-wide per month and product
  * (quantity and amount).
@@ -80,13 +80,18 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
     'name',
   ]);
   for (const d of docs) {
-    if (d.kind !== 'sale' && d.kind !== 'return') continue;
+    if (d.kind !== 'sale' && d.kind !== 'return' && d.kind !== 'void') continue;
     const day = d.at.slice(0, 10);
     const hour = Number(d.at.slice(11, 13));
     const month = day.slice(0, 7);
     const money = { count: 1, total: d.total, cash: d.payments.cash, card: d.payments.card };
     const who = { store: d.store, till: d.till, cashier: d.cashier, kind: d.kind };
     byDoc.add({ day, hour, ...who }, money);
+    // Voids count per store, till and cashier only: they sold nothing.
+    if (d.kind === 'void') {
+      byDocMonth.add({ month, ...who }, money);
+      continue;
+    }
     byHour.add({ day, hour, kind: d.kind }, money);
     byDocMonth.add({ month, ...who }, money);
     for (const l of d.lines) {

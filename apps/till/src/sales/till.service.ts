@@ -328,6 +328,64 @@ export class TillService {
     });
   }
 
+  /**
+   * Lines taken off a receipt before payment (one line, or the whole receipt voided) are kept as
+   * a `void` document: not fiscal, so the ККТ never hears of it, but uploaded like the others so
+   * the head office sees voids per cashier.
+   */
+  recordVoid(user: User, wanted: SaleRequest['lines']): Promise<Outcome<DocumentView>> {
+    return this.#operation(user, 'sell', async () => {
+      const s = await this.shift();
+      if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
+      if (wanted.length === 0) return refuse('empty', 'Нечего аннулировать');
+      const priced = await this.#price(wanted, 0, 'Сумма по карте больше суммы чека');
+      if (!priced.ok) return priced;
+      const { lines, total } = priced.value;
+      const catalogVersion = await catalogCursor(this.#d.db);
+      const doc = await this.#d.db.transaction(async (tx) => {
+        const last = await tx.db
+          .selectFrom('documents')
+          .select((eb) => eb.fn.max('number').as('n'))
+          .executeTakeFirst();
+        const row: DocumentsTable = {
+          id: this.#d.ids.uuid(),
+          number: (last?.n ?? 0) + 1,
+          kind: 'void',
+          state: 'done',
+          shift: s.number,
+          cashier: user.name,
+          created_at: isoLocal(this.#d.clock.now()),
+          total,
+          cash: 0,
+          card: 0,
+          tendered: 0,
+          change: 0,
+          lines_json: JSON.stringify(lines),
+          original_id: null,
+          // never sent: the ККТ has no part in a void
+          kkt_uuid: this.#d.ids.uuid(),
+          kkt_tasks_json: '[]',
+          fiscal_json: null,
+          kkt_totals_json: null,
+          error: null,
+          doc_json: null,
+          catalog_version: catalogVersion,
+        };
+        row.doc_json = JSON.stringify(
+          uploadForm(row, this.#d.store, this.#d.till, s.number, undefined, undefined),
+        );
+        await tx.db.insertInto('documents').values(row).execute();
+        await tx.db
+          .insertInto('outbox')
+          .values({ doc_id: row.id, seq: row.number, state: 'pending', last_error: null })
+          .execute();
+        tx.onCommit(this.#d.onDocument);
+        return row;
+      });
+      return { ok: true, value: view(doc) };
+    });
+  }
+
   /** X report: the ККТ prints it; the screen shows the till's and the ККТ's totals side by side. */
   xReport(user: User): Promise<Outcome<ShiftReportView>> {
     return this.#operation(user, 'xReport', async () => {
@@ -663,35 +721,7 @@ export class TillService {
     const fiscal = fiscalFrom(o.results.find((r) => r.result?.fiscalParams));
     const kktTotals = totalsFrom(o.results.find((r) => r.result?.shiftTotals));
     const shift = fiscal?.shift ?? doc.shift;
-    const upload: SalesDocument = {
-      id: doc.id,
-      store: this.#d.store,
-      till: this.#d.till,
-      kind: doc.kind as SalesDocument['kind'],
-      at: doc.created_at,
-      shift,
-      number: doc.number,
-      cashier: doc.cashier,
-      total: doc.total,
-      lines: (JSON.parse(doc.lines_json) as ScannedLine[]).map((l) => ({
-        productId: l.productId,
-        barcode: l.barcode,
-        name: l.name,
-        quantity: l.quantity,
-        price: l.price,
-        sum: l.sum,
-        vat: l.vat,
-        ...(l.weighted && { weighted: true }),
-      })),
-      payments:
-        doc.kind === 'sale' || doc.kind === 'return'
-          ? { cash: doc.cash, card: doc.card }
-          : { cash: 0, card: 0 },
-      ...(doc.original_id !== null && { originalId: doc.original_id }),
-      ...(fiscal && { fiscal }),
-      ...(kktTotals && { kktTotals }),
-      ...(doc.catalog_version !== null && { catalogVersion: doc.catalog_version }),
-    };
+    const upload = uploadForm(doc, this.#d.store, this.#d.till, shift, fiscal, kktTotals);
     const done: DocumentsTable = {
       ...doc,
       state: 'done',
@@ -725,6 +755,46 @@ export class TillService {
     });
     return done;
   }
+}
+
+/** A till document as it is uploaded: what the store server and the head office store. */
+function uploadForm(
+  doc: DocumentsTable,
+  store: string,
+  till: string,
+  shift: number,
+  fiscal: FiscalParams | undefined,
+  kktTotals: ShiftTotals | undefined,
+): SalesDocument {
+  return {
+    id: doc.id,
+    store,
+    till,
+    kind: doc.kind as SalesDocument['kind'],
+    at: doc.created_at,
+    shift,
+    number: doc.number,
+    cashier: doc.cashier,
+    total: doc.total,
+    lines: (JSON.parse(doc.lines_json) as ScannedLine[]).map((l) => ({
+      productId: l.productId,
+      barcode: l.barcode,
+      name: l.name,
+      quantity: l.quantity,
+      price: l.price,
+      sum: l.sum,
+      vat: l.vat,
+      ...(l.weighted && { weighted: true }),
+    })),
+    payments:
+      doc.kind === 'sale' || doc.kind === 'return'
+        ? { cash: doc.cash, card: doc.card }
+        : { cash: 0, card: 0 },
+    ...(doc.original_id !== null && { originalId: doc.original_id }),
+    ...(fiscal && { fiscal }),
+    ...(kktTotals && { kktTotals }),
+    ...(doc.catalog_version !== null && { catalogVersion: doc.catalog_version }),
+  };
 }
 
 function view(r: DocumentsTable): DocumentView {

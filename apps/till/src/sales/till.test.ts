@@ -13,6 +13,7 @@ import { DEFAULT_LAYOUTS } from '../main.js';
 import { tillMigrations } from '../migrations.js';
 import type { TillSchema } from '../schema.js';
 import { TillService } from './till.service.js';
+import { salesDocument, salesDocumentProblem } from '@openkassa/contracts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -135,6 +136,32 @@ describe('till operations against the ККТ emulator', () => {
     expect(sale.value.lines[2]).toMatchObject({ quantity: '1.234', sum: 110937, weighted: true });
     expect(sale.value.fiscal).toMatchObject({ fn: '9999000000000777', shift: 1, receiptNumber: 1 });
 
+    // Lines taken off a receipt are kept as a void: never at the ККТ, uploaded like the rest.
+    const fdBefore = await k.lastFd();
+    const voided = await till.recordVoid(cashier, [{ barcode: BREAD, quantity: '2' }]);
+    expect(voided).toMatchObject({
+      ok: true,
+      value: { kind: 'void', total: 10980, cash: 0, card: 0, fiscal: null },
+    });
+    expect(await k.lastFd()).toBe(fdBefore);
+    expect(await till.recordVoid(cashier, [{ barcode: '4600000000999' }])).toMatchObject({
+      ok: false,
+      code: 'unknown-barcode',
+    });
+    const voidDoc = await db.db
+      .selectFrom('documents')
+      .select('doc_json')
+      .where('kind', '=', 'void')
+      .executeTakeFirstOrThrow();
+    const uploadable = salesDocument.parse(JSON.parse(voidDoc.doc_json!));
+    expect(salesDocumentProblem(uploadable)).toBeUndefined();
+    expect(uploadable).toMatchObject({
+      kind: 'void',
+      cashier: 'Иванова А.',
+      total: 10980,
+      payments: { cash: 0, card: 0 },
+    });
+
     expect(
       await till.sell(senior, { lines: [{ barcode: '4600000000999' }], card: 0, cashTendered: 0 }),
     ).toMatchObject({
@@ -199,13 +226,14 @@ describe('till operations against the ККТ emulator', () => {
     expect(queued.map((q) => q.kind)).toEqual([
       'shiftOpen',
       'sale',
+      'void',
       'return',
       'return',
       'cashIn',
       'cashOut',
       'shiftClose',
     ]);
-    expect(up.n).toBe(7);
+    expect(up.n).toBe(8);
   });
 
   it('settles a receipt whose ККТ answer was lost from the ККТ itself: recorded once, never fiscalised twice', async () => {

@@ -179,8 +179,16 @@ function render() {
     $(id).disabled = state.lines.length === 0 || state.busy;
 }
 
+/** Lines taken off the receipt are recorded by the till (voids per cashier at the head office). */
+function recordVoid(lines) {
+  api('POST', '/api/void', {
+    lines: lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity })),
+  }).catch((e) => say(`Аннулирование не записано: ${e.message}`, 'error'));
+}
+
 function removeLine(i) {
   const [l] = state.lines.splice(i, 1);
+  recordVoid([l]);
   state.selected = Math.min(state.selected, state.lines.length - 1);
   say(`Удалено: ${l.name}`);
   render();
@@ -272,6 +280,7 @@ async function search(text) {
 
 function voidReceipt() {
   if (state.lines.length === 0) return;
+  recordVoid(state.lines);
   state.lines = [];
   state.selected = -1;
   say('Чек аннулирован');

@@ -1,0 +1,168 @@
+import type { Database } from '@openkassa/db';
+import { kindTotals, type KindTotals, type SalesDocument, type ShiftTotals } from '@openkassa/contracts';
+import type { ServerSchema } from '../schema.js';
+import { splitPeriod } from './reports.repo.js';
+
+/**
+ * X/Z per shift and returns and voids per cashier: what a store manager checks at the end of a
+ * day. Shifts are read from the till documents (live and archived); the cashier report from the
+ * sums kept on ingest.
+ */
+
+export interface ShiftRow {
+  readonly store: string;
+  readonly till: string;
+  readonly shift: number;
+  readonly openedAt: string | null;
+  /** Null while the shift is open (an X report); the Z report once its close has arrived. */
+  readonly closedAt: string | null;
+  readonly sale: KindTotals;
+  readonly return: KindTotals;
+  readonly cashIn: number;
+  readonly cashOut: number;
+  /** The ККТ's own totals at the close. */
+  readonly kkt: ShiftTotals | null;
+  /** Whether the ККТ's totals equal the till documents' (null until the close). */
+  readonly agree: boolean | null;
+}
+
+const shiftDay = (d: string, days: number) =>
+  new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Shifts with a document in the period (a shift lasts at most a day, so one day either side is read). */
+export async function shiftsReport(
+  db: Database<ServerSchema>,
+  q: { from: string; to: string; store?: string; till?: string },
+): Promise<ShiftRow[]> {
+  let sel = db.db
+    .selectFrom('all_sales_documents')
+    .select((eb) => [
+      'store',
+      'till',
+      'shift',
+      'kind',
+      eb.fn.countAll<number | string>().as('count'),
+      eb.fn.sum<number | string>('total').as('total'),
+      eb.fn.sum<number | string>('cash').as('cash'),
+      eb.fn.sum<number | string>('card').as('card'),
+      eb.fn.min('at').as('first'),
+      eb.fn.min('day').as('firstDay'),
+      eb.fn.max('day').as('lastDay'),
+    ])
+    .where('day', '>=', shiftDay(q.from, -1))
+    .where('day', '<=', shiftDay(q.to, 1))
+    .groupBy(['store', 'till', 'shift', 'kind']);
+  if (q.store !== undefined) sel = sel.where('store', '=', q.store);
+  if (q.till !== undefined) sel = sel.where('till', '=', q.till);
+  let closes = db.db
+    .selectFrom('all_sales_documents')
+    .select(['store', 'till', 'shift', 'at', 'payload_json'])
+    .where('kind', '=', 'shiftClose')
+    .where('day', '>=', shiftDay(q.from, -1))
+    .where('day', '<=', shiftDay(q.to, 1));
+  if (q.store !== undefined) closes = closes.where('store', '=', q.store);
+  if (q.till !== undefined) closes = closes.where('till', '=', q.till);
+  const [rows, closeRows] = await Promise.all([sel.execute(), closes.execute()]);
+  const key = (r: { store: string; till: string; shift: number }) =>
+    `${r.store}\u0000${r.till}\u0000${r.shift}`;
+  const groups = new Map<string, typeof rows>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const closed = new Map(closeRows.map((c) => [key(c), c]));
+  const out: ShiftRow[] = [];
+  for (const [k, g] of groups) {
+    const first = g.reduce((m, r) => (r.firstDay < m ? r.firstDay : m), g[0]!.firstDay);
+    const last = g.reduce((m, r) => (r.lastDay > m ? r.lastDay : m), g[0]!.lastDay);
+    if (first > q.to || last < q.from) continue;
+    const c = closed.get(k);
+    const kkt = c ? ((JSON.parse(c.payload_json) as SalesDocument).kktTotals ?? null) : null;
+    const sale = kindTotals(g, 'sale');
+    const ret = kindTotals(g, 'return');
+    out.push({
+      store: g[0]!.store,
+      till: g[0]!.till,
+      shift: g[0]!.shift,
+      openedAt: g.find((r) => r.kind === 'shiftOpen')?.first ?? null,
+      closedAt: c?.at ?? null,
+      sale,
+      return: ret,
+      cashIn: kindTotals(g, 'cashIn').total,
+      cashOut: kindTotals(g, 'cashOut').total,
+      kkt,
+      agree:
+        kkt === null
+          ? null
+          : kkt.sell.count === sale.count &&
+            kkt.sell.sum === sale.total &&
+            kkt.sellReturn.count === ret.count &&
+            kkt.sellReturn.sum === ret.total,
+    });
+  }
+  return out.sort(
+    (a, b) => a.store.localeCompare(b.store) || a.till.localeCompare(b.till) || a.shift - b.shift,
+  );
+}
+
+export interface CashierRow {
+  readonly store: string;
+  readonly cashier: string;
+  readonly sales: { count: number; total: number };
+  readonly returns: { count: number; total: number };
+  readonly voids: { count: number; total: number };
+}
+
+/** Sales, returns and voids per store and cashier over a period. */
+export async function cashierReport(
+  db: Database<ServerSchema>,
+  q: { from: string; to: string; stores?: readonly string[] },
+): Promise<CashierRow[]> {
+  const period = splitPeriod(q.from, q.to);
+  const stores = q.stores && (q.stores.length > 0 ? [...q.stores] : ['']);
+  // The day sums and the month sums have the same columns but the period's: one query for both.
+  const read = (table: 'sales_rollup_docs' | 'sales_rollup_docs_m', from: string, to: string) => {
+    const at = table === 'sales_rollup_docs' ? 'day' : 'month';
+    let s = db.db
+      .selectFrom(table as 'sales_rollup_docs')
+      .select((eb) => [
+        'store',
+        'cashier',
+        'kind',
+        eb.fn.sum<number | string>('count').as('count'),
+        eb.fn.sum<number | string>('total').as('total'),
+      ])
+      .where(at as 'day', '>=', from)
+      .where(at as 'day', '<=', to)
+      .groupBy(['store', 'cashier', 'kind']);
+    if (stores) s = s.where('store', 'in', stores);
+    return s.execute();
+  };
+  const parts = [
+    ...period.days.map(([from, to]) => read('sales_rollup_docs', from, to)),
+    ...(period.months ? [read('sales_rollup_docs_m', period.months[0], period.months[1])] : []),
+  ];
+  const rows = (await Promise.all(parts)).flat();
+  const out = new Map<
+    string,
+    { store: string; cashier: string } & Record<
+      'sales' | 'returns' | 'voids',
+      { count: number; total: number }
+    >
+  >();
+  const field = { sale: 'sales', return: 'returns', void: 'voids' } as const;
+  for (const r of rows) {
+    const f = field[r.kind as keyof typeof field] as (typeof field)[keyof typeof field] | undefined;
+    if (!f) continue;
+    const k = `${r.store}\u0000${r.cashier}`;
+    const a = out.get(k) ?? {
+      store: r.store,
+      cashier: r.cashier,
+      sales: { count: 0, total: 0 },
+      returns: { count: 0, total: 0 },
+      voids: { count: 0, total: 0 },
+    };
+    a[f] = { count: a[f].count + Number(r.count), total: a[f].total + Number(r.total) };
+    out.set(k, a);
+  }
+  return [...out.values()].sort(
+    (a, b) => a.store.localeCompare(b.store) || a.cashier.localeCompare(b.cashier),
+  );
+}
