@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ean13 } from '@openkassa/till';
 import {
   startKkt,
   startOfd,
@@ -110,5 +111,138 @@ describe('devices: registry, heartbeat, remote commands', () => {
         { timeout: 10_000 },
       )
       .toEqual([msg.id, close.id, reload.id].sort());
+  }, 60_000);
+
+  it('a head office sees each store server, the tills and ККТ behind it; scales are entered by hand', async () => {
+    const ofd = await startOfd(tempDir('dh-ofd'));
+    const hq = await startServerRole([
+      '--data',
+      tempDir('dh-hq'),
+      '--relay',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--ofd',
+      `127.0.0.1:${ofd.port}`,
+    ]);
+    const store = await startServerRole([
+      '--data',
+      tempDir('dh-store'),
+      '--relay',
+      '127.0.0.1:0',
+      '--http',
+      '127.0.0.1:0',
+      '--upstream-relay',
+      `127.0.0.1:${hq.relayPort}`,
+      '--upstream-server',
+      hq.api,
+      '--store',
+      'S1',
+      '--report-every',
+      '1',
+    ]);
+    const kkt = await startKkt('9999000000000952', store.relayPort, tempDir('dh-kkt'));
+    const till = await startTillRole([
+      '--kkt',
+      kkt.url,
+      '--server',
+      store.api,
+      '--data',
+      tempDir('dh-till'),
+      '--http',
+      '127.0.0.1:0',
+      '--store',
+      'S1',
+      '--till',
+      'T8',
+      '--demo-catalog',
+      '50',
+      '--heartbeat',
+      '1',
+    ]);
+    const s = await tillSession(till.url, '2222');
+    expect((await s.call('POST', '/api/shift/open')).status).toBe(200);
+    const sale = await s.call('POST', '/api/sale', {
+      lines: [{ barcode: ean13('460000000001') }],
+      card: 0,
+      cashTendered: 100_000,
+    });
+    expect(sale.status).toBe(200);
+
+    // The head office lists the store server with its state, and the till as the store last heard it.
+    await expect
+      .poll(async () => (await devices(hq.api)).find((d) => d.id === 'till:S1/T8')?.status.fn, {
+        timeout: 15_000,
+      })
+      .toBe('9999000000000952');
+    const atHq = await devices(hq.api);
+    expect(atHq.find((d) => d.id === 'store-server:S1')).toMatchObject({
+      kind: 'store-server',
+      store: 'S1',
+      online: true,
+      status: { uplink: { pending: expect.any(Number) as number }, devices: { count: 1, online: 1 } },
+    });
+    expect(atHq.find((d) => d.id === 'till:S1/T8')).toMatchObject({
+      kind: 'till',
+      store: 'S1',
+      online: true,
+      status: { reportedBy: 'store-server:S1', shift: { open: true, number: 1 } },
+    });
+
+    // Each ККТ by its ФН: the till that drives it and what the relay has of it, on both servers.
+    interface Kkt {
+      fn: string;
+      till: string | null;
+      tillLastFd: number | null;
+      relay: { documents: number; unconfirmed: number } | null;
+    }
+    const kktAt = async (api: string) =>
+      ((await (await fetch(`${api}/api/v1/devices/kkt?store=S1`)).json()) as { kkt: Kkt[] }).kkt;
+    for (const api of [store.api, hq.api])
+      await expect
+        .poll(async () => (await kktAt(api)).find((k) => k.fn === '9999000000000952'), { timeout: 15_000 })
+        // ФД 1 is the ККТ's registration report, 2 the shift opening, 3 the sale
+        .toMatchObject({ till: 'till:S1/T8', tillLastFd: 3, relay: { documents: 3, unconfirmed: 0 } });
+
+    // Scales before their server reports: entered by hand, known and never heard from.
+    const register = (id: string, body: unknown) =>
+      fetch(`${hq.api}/api/v1/devices/${encodeURIComponent(id)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const scales = {
+      kind: 'scales',
+      store: 'S1',
+      name: 'Весы в мясном отделе',
+      status: { address: '10.0.0.7:1111', protocol: 'cas-lp' },
+    };
+    expect((await register('scales:S1/1', scales)).status).toBe(200);
+    expect((await register('scales:S1/2', { ...scales, kind: 'toaster' })).status).toBe(400);
+    expect((await register('till:S1/T8', { ...scales, kind: 'till' })).status).toBe(409);
+    expect((await devices(hq.api)).find((d) => d.id === 'scales:S1/1')).toMatchObject({
+      kind: 'scales',
+      online: false,
+      lastSeenAt: null,
+      status: { address: '10.0.0.7:1111' },
+    });
+
+    // A command for the store server is delivered with its next report and answered.
+    const cmd = (await (
+      await fetch(`${hq.api}/api/v1/devices/store-server:S1/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'reloadCatalog' }),
+      })
+    ).json()) as { id: string };
+    await expect
+      .poll(
+        async () =>
+          (await devices(hq.api))
+            .find((d) => d.id === 'store-server:S1')
+            ?.commands.find((c) => c.id === cmd.id)?.state,
+        { timeout: 10_000 },
+      )
+      .toBe('done');
   }, 60_000);
 });

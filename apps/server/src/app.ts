@@ -20,10 +20,12 @@ import {
   heartbeat,
   listDevices,
   queueCommand,
+  registerDevice,
 } from './devices/devices.repo.js';
 import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
 import { cashierReport, shiftsReport } from './reports/shifts.js';
 import { csvLine, roubles } from './exchange/text.js';
+import { listKkt } from './devices/kkt.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 
 export interface ServerAppContext {
@@ -358,8 +360,21 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     name: z.string().min(1).max(128).optional(),
     version: z.string().min(1).max(64),
     status: z.record(z.string(), z.unknown()).default({}),
+    devices: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[\w.:/@-]{1,128}$/),
+          kind: z.enum(DEVICE_KINDS),
+          name: z.string().min(1).max(128),
+          version: z.string().max(64),
+          lastSeenAt: z.iso.datetime({ offset: true }),
+          status: z.record(z.string(), z.unknown()).default({}),
+        }),
+      )
+      .max(2000)
+      .optional(),
   });
-  app.post('/api/v1/devices/heartbeat', { bodyLimit: 64 * 1024 }, async (req, reply) => {
+  app.post('/api/v1/devices/heartbeat', { bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
     const hb = heartbeatBody.safeParse(req.body);
     if (!hb.success) return reply.code(400).send(badRequest(describeZodError(hb.error)));
     return { commands: await heartbeat(ctx.db, hb.data, ctx.clock.now().toISOString()) };
@@ -370,6 +385,37 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (store !== undefined && !/^[\w.-]{1,64}$/.test(store))
       return reply.code(400).send(badRequest('store is a store code'));
     return { devices: await listDevices(ctx.db, ctx.clock.now(), { ...(store !== undefined && { store }) }) };
+  });
+
+  app.get('/api/v1/devices/kkt', async (req, reply) => {
+    const store = (req.query as { store?: string }).store;
+    if (store !== undefined && !/^[\w.-]{1,64}$/.test(store))
+      return reply.code(400).send(badRequest('store is a store code'));
+    return { kkt: await listKkt(ctx.db, ctx.clock.now(), ctx.warnAges, store) };
+  });
+
+  const registration = z.object({
+    kind: z.enum(DEVICE_KINDS),
+    store: z.string().regex(/^[\w.-]{1,64}$/),
+    name: z.string().min(1).max(128),
+    /** Where it is reached and how, for scales: {"address": "10.0.0.7:1111", "protocol": "cas-lp"}. */
+    status: z.record(z.string(), z.unknown()).default({}),
+  });
+  app.put('/api/v1/devices/:id', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    if (!/^[\w.:/@-]{1,128}$/.test(id))
+      return reply.code(400).send(badRequest('id: letters, digits and .:/@-'));
+    const body = registration.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+    const done = await registerDevice(ctx.db, { id, ...body.data }, ctx.clock.now().toISOString());
+    return done
+      ? { ok: true }
+      : reply.code(409).send({
+          error: {
+            code: 'reporting',
+            message: `device ${id} reports itself; its record follows its reports`,
+          },
+        });
   });
 
   const commandBody = z.object({

@@ -18,7 +18,8 @@ import { SalesIngest } from './sales/sales.service.js';
 import { archiveCutoff, archiveSales } from './sales/sales.archive.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { catalogMirror } from './catalog/catalog.mirror.js';
-import { salesUplink } from '@openkassa/runtime';
+import { Heartbeat, salesUplink } from '@openkassa/runtime';
+import { listDevices } from './devices/devices.repo.js';
 
 export interface ServerConfig {
   /** Embedded SQLite in this folder, unless `db` is given. */
@@ -30,6 +31,10 @@ export interface ServerConfig {
   readonly upstream: { host: string; port: number };
   /** A head-office cash server (its HTTP base URL) that this store server forwards sales to. */
   readonly upstreamServer?: string;
+  /** This store server's store code, as the head office lists it; default the host name. */
+  readonly store?: string;
+  /** How often a store server reports itself and its tills to the head office. */
+  readonly reportEveryMs?: number;
   readonly answerWaitMs?: number;
   readonly upstreamTimeoutMs?: number;
   readonly concurrency?: number;
@@ -167,6 +172,56 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     config.archiveAfterDays ?? DEFAULT_ARCHIVE_AFTER_DAYS,
     log,
   );
+  // A store server reports itself and the tills behind it to its head office, and takes commands.
+  const store = config.store ?? hostname();
+  const reporter = config.upstreamServer
+    ? new Heartbeat(
+        config.upstreamServer,
+        {
+          id: `store-server:${store}`,
+          kind: 'store-server',
+          store,
+          name: `Сервер магазина ${store}`,
+          version: SERVER_VERSION,
+        },
+        async () => {
+          const devices = (await listDevices(db, clock.now())).filter(
+            (d) => d.kind !== 'store-server' && d.lastSeenAt !== null,
+          );
+          return {
+            status: {
+              uplink: { ...uplink?.status(), pending: await outbox.count() },
+              catalogue: mirror?.status() ?? null,
+              fiscal: await backlogSummary(),
+              devices: { count: devices.length, online: devices.filter((d) => d.online).length },
+            },
+            devices: devices.map((d) => ({
+              id: d.id,
+              kind: d.kind,
+              name: d.name,
+              version: d.version,
+              lastSeenAt: d.lastSeenAt,
+              status: d.status,
+            })),
+          };
+        },
+        (c) => {
+          switch (c.kind) {
+            case 'reloadCatalog':
+              mirror?.restart();
+              return Promise.resolve({ ok: true, result: 'catalogue mirror asked again' });
+            case 'message':
+              log.info(`message from the head office: ${String(c.payload.text)}`);
+              return Promise.resolve({ ok: true, result: 'logged' });
+            default:
+              return Promise.resolve({ ok: false, result: `a store server does not do ${c.kind}` });
+          }
+        },
+        log,
+        config.reportEveryMs ?? 30_000,
+      )
+    : undefined;
+  const reporting = reporter?.run();
   const app = buildServerApp({
     db,
     metrics,
@@ -189,14 +244,17 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       await app.close();
       forwarder.stop();
       uplink?.stop();
-      mirror?.stop();
+      reporter?.stop();
       await forwarding;
+      await reporting;
       await mirroring;
       await uplinking;
       await db.close();
     },
   };
 }
+
+export const SERVER_VERSION = '0.1.0';
 
 /** About 13 months: a year-on-year comparison still has its detail at hand. */
 export const DEFAULT_ARCHIVE_AFTER_DAYS = 400;

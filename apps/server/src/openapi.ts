@@ -216,7 +216,7 @@ export const openapi = {
     '/api/v1/devices/heartbeat': {
       post: {
         summary:
-          'A till, store server or scale server reports itself (id, kind, store, version, its state); the answer carries the commands waiting for it, each handed out once',
+          'A till, store server or scale server reports itself (id, kind, store, version, its state; a store server also the devices behind it); the answer carries the commands waiting for it, each handed out once',
         responses: { '200': { description: '{commands}' }, '400': { description: 'what is wrong' } },
       },
     },
@@ -225,6 +225,25 @@ export const openapi = {
         summary: 'Devices with their last report, online state and recent commands',
         parameters: [query('store', 'only this store')],
         responses: { '200': { description: '{devices}' } },
+      },
+    },
+    '/api/v1/devices/kkt': {
+      get: {
+        summary:
+          'Each ККТ by its ФН: the till that drives it (store, address, last ФД it saw, online) and what the relay has of it (documents, unconfirmed by the OFD, oldest unconfirmed, warning)',
+        parameters: [query('store', 'only this store')],
+        responses: { '200': { description: '{kkt}' } },
+      },
+    },
+    '/api/v1/devices/{id}': {
+      put: {
+        summary:
+          'Enters a device by hand (scales before their server reports): {kind, store, name, status}; refused (409) for a device that reports itself',
+        responses: {
+          '200': { description: '{ok}' },
+          '400': { description: 'what is wrong' },
+          '409': { description: 'it reports itself' },
+        },
       },
     },
     '/api/v1/devices/{id}/commands': {

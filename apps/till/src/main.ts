@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { LayoutSettings } from './settings.js';
-import { salesUplink } from '@openkassa/runtime';
+import { Heartbeat, salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
 import { importProducts, productCount } from './catalog/catalog.repo.js';
 import { CatalogPull } from './catalog/catalog.feed.js';
-import { Heartbeat } from './devices/heartbeat.js';
 
 const TILL_VERSION = '0.1.0';
 import { DEMO_USERS, demoCatalog } from './demo.js';
@@ -169,6 +168,7 @@ export async function startTill(
         config.server,
         {
           id: `till:${config.store}/${config.till}`,
+          kind: 'till',
           store: config.store,
           name: `Касса ${config.till}`,
           version: TILL_VERSION,
@@ -184,7 +184,7 @@ export async function startTill(
           const fiscal = last?.fiscal_json
             ? (JSON.parse(last.fiscal_json) as { fn: string; fd: number })
             : undefined;
-          return {
+          const status = {
             shift: await till.shift(),
             uploadQueue: await outbox.count(),
             uploadRejected: await outbox.rejected(),
@@ -194,6 +194,7 @@ export async function startTill(
             ...(fiscal && { fn: fiscal.fn, lastFd: fiscal.fd }),
             catalogCursor: pull?.status().cursor ?? null,
           };
+          return { status };
         },
         async (c) => {
           switch (c.kind) {

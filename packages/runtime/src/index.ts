@@ -1,3 +1,4 @@
 export * from './wakeup.js';
 export * from './uplink.js';
 export * from './feed.js';
+export * from './heartbeat.js';

@@ -72,6 +72,17 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         .default(60_000),
     )
     .addOption(
+      new Option(
+        '--store <code>',
+        'this store server’s store code, as its head office lists it (default: host name)',
+      ),
+    )
+    .addOption(
+      new Option('--report-every <seconds>', 'how often a store server reports to its head office')
+        .argParser(integer(1, 3600))
+        .default(30),
+    )
+    .addOption(
       new Option('--archive-after <days>', 'move till documents older than this to the archive (0: never)')
         .argParser(integer(0, 100_000))
         .default(DEFAULT_ARCHIVE_AFTER_DAYS),
@@ -95,6 +106,8 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         retryMax: number;
         warnAges: WarnAge[];
         archiveAfter: number;
+        store?: string;
+        reportEvery: number;
       }) => {
         const upstream = o.ofd ?? o.upstreamRelay;
         if (!upstream) {
@@ -114,6 +127,8 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
           retryMinMs: Math.min(1000, o.retryMax),
           warnAges: o.warnAges,
           archiveAfterDays: o.archiveAfter,
+          ...(o.store !== undefined && { store: o.store }),
+          reportEveryMs: o.reportEvery * 1000,
         });
         io.out(
           `cash server: relay on tcp://${server.relay.host}:${server.relay.port} → ${o.ofd ? 'OFD' : 'upstream relay'} ${upstream.host}:${upstream.port}; ` +

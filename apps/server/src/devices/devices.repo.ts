@@ -14,6 +14,17 @@ export interface Heartbeat {
   readonly version: string;
   /** What the device reports of itself: upload queue, last upload, shift, its ККТ and ФН… */
   readonly status: Record<string, unknown>;
+  /** A store server's report carries the devices behind it (its tills), as it last heard them. */
+  readonly devices?: readonly NestedDevice[];
+}
+
+export interface NestedDevice {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly name: string;
+  readonly version: string;
+  readonly lastSeenAt: string;
+  readonly status: Record<string, unknown>;
 }
 
 export interface Command {
@@ -61,6 +72,24 @@ export async function heartbeat(db: Database<ServerSchema>, hb: Heartbeat, now: 
       .values({ id: hb.id, ...row, first_seen_at: now })
       .onConflict((oc) => oc.column('id').doUpdateSet(row))
       .execute();
+    // The devices behind a store server, in its store, as last heard there (never in the future).
+    for (const d of hb.devices ?? []) {
+      if (d.id === hb.id) continue;
+      const seen = d.lastSeenAt < now ? d.lastSeenAt : now;
+      const nested = {
+        kind: d.kind,
+        store: hb.store,
+        name: d.name,
+        version: d.version,
+        last_seen_at: seen,
+        status_json: JSON.stringify({ ...d.status, reportedBy: hb.id }),
+      };
+      await tx.db
+        .insertInto('devices')
+        .values({ id: d.id, ...nested, first_seen_at: seen })
+        .onConflict((oc) => oc.column('id').doUpdateSet(nested).where('devices.last_seen_at', '<=', seen))
+        .execute();
+    }
     const pending = await tx.db
       .selectFrom('device_commands')
       .selectAll()
@@ -127,6 +156,37 @@ export async function commandResult(
   return Number(r.numUpdatedRows) > 0;
 }
 
+/**
+ * A device entered by hand (scales before their server reports, say): known, never heard from.
+ * Refused for an id that has reported already.
+ */
+export async function registerDevice(
+  db: Database<ServerSchema>,
+  d: { id: string; kind: DeviceKind; store: string; name: string; status: Record<string, unknown> },
+  now: string,
+): Promise<boolean> {
+  const r = await db.db
+    .insertInto('devices')
+    .values({
+      id: d.id,
+      kind: d.kind,
+      store: d.store,
+      name: d.name,
+      version: '',
+      first_seen_at: now,
+      last_seen_at: '',
+      status_json: JSON.stringify(d.status),
+    })
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ kind: d.kind, store: d.store, name: d.name, status_json: JSON.stringify(d.status) })
+        .where('devices.last_seen_at', '=', ''),
+    )
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
 export interface DeviceView {
   readonly id: string;
   readonly kind: string;
@@ -134,7 +194,8 @@ export interface DeviceView {
   readonly name: string;
   readonly version: string;
   readonly firstSeenAt: string;
-  readonly lastSeenAt: string;
+  /** Null for a device entered by hand that has not reported yet. */
+  readonly lastSeenAt: string | null;
   readonly online: boolean;
   readonly status: Record<string, unknown>;
   readonly commands: Command[];
@@ -171,8 +232,8 @@ export async function listDevices(
     name: r.name,
     version: r.version,
     firstSeenAt: r.first_seen_at,
-    lastSeenAt: r.last_seen_at,
-    online: now.getTime() - Date.parse(r.last_seen_at) <= onlineMs,
+    lastSeenAt: r.last_seen_at === '' ? null : r.last_seen_at,
+    online: r.last_seen_at !== '' && now.getTime() - Date.parse(r.last_seen_at) <= onlineMs,
     status: JSON.parse(r.status_json) as Record<string, unknown>,
     commands: cmds.filter((c) => c.device_id === r.id).map(toCommand),
   }));

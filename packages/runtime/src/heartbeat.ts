@@ -1,4 +1,4 @@
-import { Wakeup } from '@openkassa/runtime';
+import { Wakeup } from './wakeup.js';
 
 export interface RemoteCommand {
   readonly id: string;
@@ -7,18 +7,28 @@ export interface RemoteCommand {
   readonly payload: Record<string, unknown>;
 }
 
-/** What the till does with a command; the result goes back to the server. */
+/** What the device does with a command; the result goes back to the server. */
 export type CommandHandler = (c: RemoteCommand) => Promise<{ ok: boolean; result: unknown }>;
 
+/** Who reports: its id, kind (till, store-server, scales), store, name and version. */
+export interface DeviceIdentity {
+  readonly id: string;
+  readonly kind: string;
+  readonly store: string;
+  readonly name: string;
+  readonly version: string;
+}
+
 /**
- * The till's heartbeat to its server: who it is, its version and its state (upload queue, last
- * upload, shift, ККТ); the server answers with the commands waiting for it, which are run and
+ * A device's heartbeat to its server (a till to its store server, a store server to its head
+ * office): who it is, its version and its state (`report()`: `status`, and for a store server the
+ * `devices` behind it); the server answers with the commands waiting for it, which are run and
  * answered. Offline, it simply tries again later. `run()` resolves when stopped.
  */
 export class Heartbeat {
   readonly #server: string;
-  readonly #identity: { id: string; store: string; name: string; version: string };
-  readonly #status: () => Promise<Record<string, unknown>>;
+  readonly #identity: DeviceIdentity;
+  readonly #report: () => Promise<{ status: Record<string, unknown>; devices?: unknown[] }>;
   readonly #handle: CommandHandler;
   readonly #log: { warn(m: string): void };
   readonly #everyMs: number;
@@ -28,15 +38,15 @@ export class Heartbeat {
 
   constructor(
     server: string,
-    identity: { id: string; store: string; name: string; version: string },
-    status: () => Promise<Record<string, unknown>>,
+    identity: DeviceIdentity,
+    report: () => Promise<{ status: Record<string, unknown>; devices?: unknown[] }>,
     handle: CommandHandler,
     log: { warn(m: string): void },
     everyMs = 30_000,
   ) {
     this.#server = server;
     this.#identity = identity;
-    this.#status = status;
+    this.#report = report;
     this.#handle = handle;
     this.#log = log;
     this.#everyMs = everyMs;
@@ -62,7 +72,7 @@ export class Heartbeat {
         const res = await fetch(new URL('/api/v1/devices/heartbeat', this.#server), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...this.#identity, kind: 'till', status: await this.#status() }),
+          body: JSON.stringify({ ...this.#identity, ...(await this.#report()) }),
           signal: AbortSignal.timeout(15_000),
         });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
