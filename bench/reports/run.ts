@@ -17,6 +17,8 @@ import { CatalogService } from '../../apps/server/src/catalog/catalog.service.js
 import { DIMENSIONS, salesReport } from '../../apps/server/src/reports/reports.repo.js';
 import type { ServerSchema } from '../../apps/server/src/schema.js';
 import { tempDir } from '../../test/e2e/support.js';
+import { cashierReport, shiftsReport } from '../../apps/server/src/reports/shifts.js';
+import { storeDaySales } from '../../apps/server/src/exchange/sales-export.js';
 import { numberArg } from '../support.js';
 
 const STORES = numberArg('stores', 100);
@@ -111,6 +113,21 @@ async function run(kind: 'sqlite' | 'postgres') {
       worst = Math.max(worst, ms);
       times.push(`${by} ${ms.toFixed(0)} ms (${rows.length} rows)`);
     }
+    const timed = async (label: string, fn: () => Promise<number>) => {
+      const r0 = performance.now();
+      const n = await fn();
+      const ms = performance.now() - r0;
+      worst = Math.max(worst, ms);
+      times.push(`${label} ${ms.toFixed(0)} ms (${n} rows)`);
+    };
+    const wholeYear = { from: '2025-01-01', to: '2025-12-31' };
+    await timed('cashiers', async () => (await cashierReport(db, wholeYear)).length);
+    await timed(
+      'shifts of a month',
+      async () => (await shiftsReport(db, { from: '2025-06-01', to: '2025-06-30' })).length,
+    );
+    await timed('shifts of the year', async () => (await shiftsReport(db, wholeYear)).length);
+    await timed('export of a day', async () => (await storeDaySales(db, '2025-06-15', '2025-06-15')).length);
     // The raw limit: the store totals straight from the detail rows.
     const r0 = performance.now();
     await sql`select store, kind, count(*), sum(total) from sales_documents group by store, kind`.execute(

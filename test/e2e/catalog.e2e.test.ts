@@ -114,6 +114,26 @@ describe('master data: head office → store server → till', () => {
     };
     expect(docs.documents.find((d) => d.kind === 'sale')?.catalogVersion).toBe(head);
 
+    // A cashier hired at the head office for this store logs in at its till with her PIN.
+    const login = (pin: string) =>
+      fetch(`${till.url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pin }),
+      }).then(async (r) =>
+        r.status === 200 ? ((await r.json()) as { user: { name: string } }).user.name : r.status,
+      );
+    expect(await login('4321')).toBe(401);
+    await edit(hq.api, [
+      {
+        kind: 'user',
+        data: { id: 'orlova', name: 'Орлова Н.', role: 'cashier', pin: '4321', stores: ['S1'] },
+      },
+      { kind: 'user', data: { id: 'other', name: 'Чужой', role: 'manager', pin: '5678', stores: ['S9'] } },
+    ]);
+    await expect.poll(() => login('4321'), { timeout: 10_000, interval: 100 }).toBe('Орлова Н.');
+    expect(await login('5678')).toBe(401);
+
     // A product removed at the head office can no longer be sold.
     await edit(hq.api, [{ kind: 'product', id: 'milk', deleted: true }]);
     await expect

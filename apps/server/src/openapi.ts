@@ -88,7 +88,7 @@ export const openapi = {
     '/api/v1/catalog/items': {
       put: {
         summary:
-          'Head office: add, change or remove catalogue items (products with barcodes, categories, prices per store or group with validity, stores with their till settings). Every item is checked; one bad item changes nothing. Each change gets a new catalogue version.',
+          'Head office: add, change or remove catalogue items (products with barcodes, categories, prices per store or group with validity, stores with their till settings, till users with a PIN kept only as its salted hash). Every item is checked; one bad item changes nothing. Each change gets a new catalogue version.',
         requestBody: {
           required: true,
           content: {

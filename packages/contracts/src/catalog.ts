@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -87,7 +88,43 @@ export const catalogStore = z.object({
 });
 export type CatalogStore = z.infer<typeof catalogStore>;
 
-export const CATALOG_KINDS = ['product', 'category', 'price', 'store'] as const;
+export const USER_ROLES = ['cashier', 'senior', 'manager'] as const;
+
+/** A PIN's hash as tills check it: scrypt (N 16384, r 8, p 1), 32 bytes, hex. */
+export function pinHash(pin: string, salt: string): string {
+  return scryptSync(pin, salt, 32, { N: 16384, r: 8, p: 1 }).toString('hex');
+}
+
+/**
+ * A till user as the head office is given it: the PIN in clear, once, hashed at once; `stores`
+ * limits the tills that receive it (every store when absent).
+ */
+export const catalogUserInput = z.object({
+  id,
+  name: z.string().min(1).max(64),
+  role: z.enum(USER_ROLES),
+  pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits'),
+  stores: z
+    .array(z.string().regex(/^[\w.-]{1,64}$/))
+    .max(1000)
+    .optional(),
+});
+
+/** A till user as the feed carries it: never the PIN, only its salted hash. */
+export const catalogUser = catalogUserInput.omit({ pin: true }).extend({
+  pinSalt: z.string().regex(/^[0-9a-f]{32}$/),
+  pinHash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type CatalogUser = z.infer<typeof catalogUser>;
+
+/** The stored form of a user given with a PIN: a fresh salt and the hash. */
+export const hashUser = (u: z.infer<typeof catalogUserInput>): CatalogUser => {
+  const { pin, ...rest } = u;
+  const salt = randomBytes(16).toString('hex');
+  return { ...rest, pinSalt: salt, pinHash: pinHash(pin, salt) };
+};
+
+export const CATALOG_KINDS = ['product', 'category', 'price', 'store', 'user'] as const;
 export type CatalogKind = (typeof CATALOG_KINDS)[number];
 
 /** One change in the feed: the item as it is now, or its removal. */

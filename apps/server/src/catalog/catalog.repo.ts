@@ -1,5 +1,11 @@
 import type { Database, Tx } from '@openkassa/db';
-import type { CatalogChange, CatalogKind, CatalogPage, CatalogStore } from '@openkassa/contracts';
+import type {
+  CatalogChange,
+  CatalogKind,
+  CatalogPage,
+  CatalogStore,
+  CatalogUser,
+} from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 
 /** A change to write: the item as it is now, or its removal. */
@@ -106,9 +112,12 @@ async function scopesFor(db: Database<ServerSchema>, store: string): Promise<str
   return ['*', `store:${store}`, ...(group ? [`group:${group}`] : [])];
 }
 
+const userServes = (u: CatalogUser, store: string) => u.stores === undefined || u.stores.includes(store);
+
 /**
  * Changes after `since`, oldest first. For a till (`store` given) only the prices that apply to
- * that store and only its own store record; a store server mirrors everything.
+ * that store, only its own store record and only the users who work there; a store server
+ * mirrors everything.
  */
 export async function catalogChanges(
   db: Database<ServerSchema>,
@@ -137,13 +146,25 @@ export async function catalogChanges(
     );
   }
   const rows = await q.execute();
-  const changes: CatalogChange[] = rows.map((r) => ({
-    kind: r.kind as CatalogKind,
-    id: r.id,
-    version: r.version,
-    deleted: r.deleted === 1,
-    ...(r.data_json !== null && { data: JSON.parse(r.data_json) as unknown }),
-  }));
+  const changes: CatalogChange[] = [];
+  for (const r of rows) {
+    const data = r.data_json === null ? undefined : (JSON.parse(r.data_json) as unknown);
+    // A user limited to other stores reaches this store's tills as a removal (it may have had
+    // the user before), or not at all in a snapshot.
+    const elsewhere =
+      store !== undefined &&
+      r.kind === 'user' &&
+      data !== undefined &&
+      !userServes(data as CatalogUser, store);
+    if (elsewhere && since === 0) continue;
+    changes.push({
+      kind: r.kind as CatalogKind,
+      id: r.id,
+      version: r.version,
+      deleted: r.deleted === 1 || elsewhere,
+      ...(data !== undefined && !elsewhere && { data }),
+    });
+  }
   // A full page goes on after its last change; a short one has seen everything up to the head
   // read before it (a writer committing meanwhile only adds versions above that head).
   const last = rows.at(-1)?.version ?? since;

@@ -4,7 +4,9 @@ import {
   catalogPrice,
   catalogProduct,
   catalogStore,
+  catalogUserInput,
   describeZodError,
+  hashUser,
   priceId,
   type CatalogKind,
   type CatalogPage,
@@ -18,6 +20,8 @@ const SCHEMAS = {
   category: catalogCategory,
   price: catalogPrice,
   store: catalogStore,
+  // given with its PIN, kept and sent with the PIN's salted hash only
+  user: catalogUserInput.transform(hashUser),
 };
 
 export type EditOutcome =

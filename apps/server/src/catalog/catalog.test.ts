@@ -4,6 +4,7 @@ import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
 import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
+import { pinHash } from '@openkassa/contracts';
 import { CatalogService } from './catalog.service.js';
 
 const product = (id: string, price: number, extra: Record<string, unknown> = {}) => ({
@@ -92,6 +93,60 @@ describeStorage<ServerSchema>(
       // with nothing new, it waits as long as asked and answers with the same cursor
       const idle = await cat.changes(page.cursor, 100, 'S1', 300);
       expect(idle).toMatchObject({ changes: [], cursor: page.cursor });
+    });
+
+    it('keeps till users with their PIN hashed only, and gives each store the users who work there', async () => {
+      const cat = new CatalogService(ctx.db(), { mirror: false });
+      const start = await cat.head();
+      const r = await cat.edit({
+        items: [
+          {
+            kind: 'user',
+            data: { id: 'u1', name: 'Кассир Орлова', role: 'cashier', pin: '4321', stores: ['S1'] },
+          },
+          { kind: 'user', data: { id: 'u2', name: 'Управляющий Ким', role: 'manager', pin: '8765' } },
+        ],
+      });
+      expect(r.ok).toBe(true);
+      expect(
+        await cat.edit({
+          items: [{ kind: 'user', data: { id: 'u3', name: 'X', role: 'owner', pin: '12' } }],
+        }),
+      ).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/role.*pin: 4 to 8 digits|pin: 4 to 8 digits/s) as string,
+      });
+      const rows = await ctx
+        .db()
+        .db.selectFrom('catalog_items')
+        .select('data_json')
+        .where('kind', '=', 'user')
+        .execute();
+      for (const row of rows) expect(row.data_json).not.toMatch(/4321|8765|"pin"/);
+      const users = async (store: string, since: number) =>
+        (await cat.changes(since, 1000, store, 0)).changes.filter((c) => c.kind === 'user');
+      const s1 = await users('S1', start);
+      expect(s1.map((c) => [c.id, c.deleted])).toEqual([
+        ['u1', false],
+        ['u2', false],
+      ]);
+      const u1 = s1[0]!.data as { pinSalt: string; pinHash: string };
+      expect(pinHash('4321', u1.pinSalt)).toBe(u1.pinHash);
+      expect((await users('S2', 0)).map((c) => c.id)).toEqual(['u2']);
+      // moved to S2: S1's tills receive a removal, S2's the user
+      const before = await cat.head();
+      await cat.edit({
+        items: [
+          {
+            kind: 'user',
+            data: { id: 'u1', name: 'Кассир Орлова', role: 'cashier', pin: '4321', stores: ['S2'] },
+          },
+        ],
+      });
+      expect((await users('S1', before)).map((c) => [c.id, c.deleted, c.data])).toEqual([
+        ['u1', true, undefined],
+      ]);
+      expect((await users('S2', before)).map((c) => [c.id, c.deleted])).toEqual([['u1', false]]);
     });
 
     it('a store server mirrors the feed with the head office’s versions and takes no edits', async () => {

@@ -1,8 +1,9 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { pinHash, USER_ROLES } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type { TillSchema } from '../schema.js';
 
-export const ROLES = ['cashier', 'senior', 'manager'] as const;
+export const ROLES = USER_ROLES;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
@@ -33,17 +34,13 @@ export function can(user: User, p: Permission): boolean {
   return (PERMISSIONS[p] as readonly Role[]).includes(user.role);
 }
 
-function hashPin(pin: string, salt: string): string {
-  return scryptSync(pin, salt, 32, { N: 16384, r: 8, p: 1 }).toString('hex');
-}
-
 export async function addUser(
   db: Database<TillSchema>,
   u: { id: string; name: string; role: Role; pin: string },
 ): Promise<void> {
   if (!/^\d{4,8}$/.test(u.pin)) throw new RangeError('a PIN is 4 to 8 digits');
   const salt = randomBytes(16).toString('hex');
-  const row = { id: u.id, name: u.name, role: u.role, pin_salt: salt, pin_hash: hashPin(u.pin, salt) };
+  const row = { id: u.id, name: u.name, role: u.role, pin_salt: salt, pin_hash: pinHash(u.pin, salt) };
   await db.db
     .insertInto('users')
     .values(row)
@@ -57,7 +54,7 @@ export async function userByPin(db: Database<TillSchema>, pin: string): Promise<
   const rows = await db.db.selectFrom('users').selectAll().execute();
   for (const r of rows) {
     const want = Buffer.from(r.pin_hash, 'hex');
-    const got = Buffer.from(hashPin(pin, r.pin_salt), 'hex');
+    const got = Buffer.from(pinHash(pin, r.pin_salt), 'hex');
     if (want.length === got.length && timingSafeEqual(want, got))
       return { id: r.id, name: r.name, role: r.role as Role };
   }

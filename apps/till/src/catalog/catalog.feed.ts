@@ -1,5 +1,11 @@
 import type { Database } from '@openkassa/db';
-import type { CatalogPage, CatalogPrice, CatalogProduct, CatalogStore } from '@openkassa/contracts';
+import type {
+  CatalogPage,
+  CatalogPrice,
+  CatalogProduct,
+  CatalogStore,
+  CatalogUser,
+} from '@openkassa/contracts';
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { FeedFollower, type FeedStatus } from '@openkassa/runtime';
 import type { TillSchema } from '../schema.js';
@@ -37,6 +43,8 @@ export async function applyCatalogPage(
   const removedProducts: string[] = [];
   const prices: { id: string; p: CatalogPrice }[] = [];
   const removedPrices: string[] = [];
+  const users: CatalogUser[] = [];
+  const removedUsers: string[] = [];
   let storeSettings: CatalogStore['settings'] | undefined;
   for (const c of last.values()) {
     switch (c.kind) {
@@ -51,6 +59,10 @@ export async function applyCatalogPage(
       case 'store':
         if (c.id === store && !c.deleted) storeSettings = (c.data as CatalogStore).settings;
         break;
+      case 'user':
+        if (c.deleted) removedUsers.push(c.id);
+        else users.push(c.data as CatalogUser);
+        break;
       case 'category':
         break; // the till sells by product; categories matter to reports
     }
@@ -63,6 +75,16 @@ export async function applyCatalogPage(
       await tx.db.deleteFrom('products').where('id', 'in', ids).execute();
     }
     await writeProducts(tx, products, { replaceBarcodes: true });
+    // The head office's users, with the PIN's salted hash it sends (never the PIN).
+    for (const ids of chunks(removedUsers)) await tx.db.deleteFrom('users').where('id', 'in', ids).execute();
+    for (const u of users) {
+      const row = { id: u.id, name: u.name, role: u.role, pin_salt: u.pinSalt, pin_hash: u.pinHash };
+      await tx.db
+        .insertInto('users')
+        .values(row)
+        .onConflict((oc) => oc.column('id').doUpdateSet(row))
+        .execute();
+    }
     for (const ids of chunks(removedPrices))
       await tx.db.deleteFrom('prices').where('id', 'in', ids).execute();
     for (const part of chunks(prices))
