@@ -244,5 +244,27 @@ describe('devices: registry, heartbeat, remote commands', () => {
         { timeout: 10_000 },
       )
       .toBe('done');
+
+    // A message from the head office to the till behind the store: passed on by the store server,
+    // shown at the till, and its answer comes back to the head office.
+    const toTill = (await (
+      await fetch(`${hq.api}/api/v1/devices/till:S1%2FT8/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'message', payload: { text: 'Инвентаризация в 21:00' } }),
+      })
+    ).json()) as { id: string };
+    await expect
+      .poll(
+        async () =>
+          (await devices(hq.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
+            ?.state,
+        { timeout: 15_000 },
+      )
+      .toBe('done');
+    expect(
+      (await devices(store.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
+        ?.state,
+    ).toBe('done');
   }, 60_000);
 });

@@ -168,7 +168,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 10 migration\(s\).*0007-monthly-rollups, 0008-devices, 0009-chain-hour-rollup, 0010-sales-archive/,
+        /applied 11 migration\(s\).*0008-devices, 0009-chain-hour-rollup, 0010-sales-archive, 0011-shift-rollup/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);

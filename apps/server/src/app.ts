@@ -373,6 +373,17 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       )
       .max(2000)
       .optional(),
+    results: z
+      .array(
+        z.object({
+          id: z.string().max(64),
+          deviceId: z.string().max(128),
+          ok: z.boolean(),
+          result: z.unknown(),
+        }),
+      )
+      .max(2000)
+      .optional(),
   });
   app.post('/api/v1/devices/heartbeat', { bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
     const hb = heartbeatBody.safeParse(req.body);

@@ -19,7 +19,7 @@ import { archiveCutoff, archiveSales } from './sales/sales.archive.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { catalogMirror } from './catalog/catalog.mirror.js';
 import { Heartbeat, salesUplink } from '@openkassa/runtime';
-import { listDevices } from './devices/devices.repo.js';
+import { listDevices, queueCommand, type CommandKind } from './devices/devices.repo.js';
 
 export interface ServerConfig {
   /** Embedded SQLite in this folder, unless `db` is given. */
@@ -203,18 +203,37 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
               lastSeenAt: d.lastSeenAt,
               status: d.status,
             })),
+            // Answers of the tills to commands from the last day; the head office settles each once.
+            results: devices.flatMap((d) =>
+              d.commands
+                .filter(
+                  (c) =>
+                    (c.state === 'done' || c.state === 'failed') &&
+                    clock.now().getTime() - Date.parse(c.doneAt ?? '') < 86_400_000,
+                )
+                .map((c) => ({ id: c.id, deviceId: d.id, ok: c.state === 'done', result: c.result })),
+            ),
           };
         },
-        (c) => {
+        async (c) => {
+          if (c.deviceId !== undefined && c.deviceId !== `store-server:${store}`) {
+            // For a till behind this store: queued here under the same id, answered with a later report.
+            const queued = await queueCommand(
+              db,
+              { id: c.id, deviceId: c.deviceId, kind: c.kind as CommandKind, payload: c.payload },
+              clock.now().toISOString(),
+            ).catch(() => undefined);
+            return queued ? undefined : { ok: false, result: `${c.deviceId} is not a device of this store` };
+          }
           switch (c.kind) {
             case 'reloadCatalog':
               mirror?.restart();
-              return Promise.resolve({ ok: true, result: 'catalogue mirror asked again' });
+              return { ok: true, result: 'catalogue mirror asked again' };
             case 'message':
               log.info(`message from the head office: ${String(c.payload.text)}`);
-              return Promise.resolve({ ok: true, result: 'logged' });
+              return { ok: true, result: 'logged' };
             default:
-              return Promise.resolve({ ok: false, result: `a store server does not do ${c.kind}` });
+              return { ok: false, result: `a store server does not do ${c.kind}` };
           }
         },
         log,

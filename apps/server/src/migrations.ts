@@ -351,6 +351,49 @@ export const serverMigrations: MigrationList = {
         for (const v of archiveViews('', `"${archive}"`)) await sql.raw(`create ${v}`).execute(db);
     },
   },
+  '0011-shift-rollup': {
+    async up(db: Kysely<unknown>) {
+      // Sums per till shift and kind, for X/Z per shift over any period without the detail.
+      await db.schema
+        .createTable('sales_rollup_shifts')
+        .addColumn('store', 'text', (c) => c.notNull())
+        .addColumn('till', 'text', (c) => c.notNull())
+        .addColumn('shift', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('count', 'bigint', (c) => c.notNull())
+        .addColumn('total', 'bigint', (c) => c.notNull())
+        .addColumn('cash', 'bigint', (c) => c.notNull())
+        .addColumn('card', 'bigint', (c) => c.notNull())
+        .addColumn('first_day', 'text', (c) => c.notNull())
+        .addColumn('last_day', 'text', (c) => c.notNull())
+        // the document's time (the opening and the closing for those kinds) and the ККТ's totals
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('kkt_json', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sales_rollup_shifts_pk', ['store', 'till', 'shift', 'kind'])
+        .execute();
+      await db.schema
+        .createIndex('sales_rollup_shifts_days')
+        .on('sales_rollup_shifts')
+        .columns(['last_day', 'first_day'])
+        .execute();
+      await sql`insert into sales_rollup_shifts
+          (store, till, shift, kind, count, total, cash, card, first_day, last_day, at, kkt_json)
+        select store, till, shift, kind, count(*), sum(total), sum(cash), sum(card), min(day), max(day), max(at), ''
+        from all_sales_documents group by store, till, shift, kind`.execute(db);
+      const closes = await sql<{ store: string; till: string; shift: number; payload_json: string }>`
+        select store, till, shift, payload_json from all_sales_documents where kind = 'shiftClose'`.execute(
+        db,
+      );
+      for (const c of closes.rows) {
+        const totals = (JSON.parse(c.payload_json) as { kktTotals?: unknown }).kktTotals;
+        if (totals !== undefined)
+          await sql`update sales_rollup_shifts set kkt_json = ${JSON.stringify(totals)}
+            where store = ${c.store} and till = ${c.till} and shift = ${c.shift} and kind = 'shiftClose'`.execute(
+            db,
+          );
+      }
+    },
+  },
 };
 
 /** How the cash server opens its database: its migrations and its archive beside it. */

@@ -172,6 +172,21 @@ export interface SalesRollupLinesTable {
   amount: number;
 }
 
+export interface SalesRollupShiftsTable {
+  store: string;
+  till: string;
+  shift: number;
+  kind: string;
+  count: number;
+  total: number;
+  cash: number;
+  card: number;
+  first_day: string;
+  last_day: string;
+  at: string;
+  kkt_json: string;
+}
+
 export interface CatalogHeadTable {
   id: number;
   version: number;
@@ -210,6 +225,7 @@ export interface ServerSchema extends CoreSchema {
   sales_rollup_docs_m: SalesRollupDocsMonthTable;
   sales_rollup_hours: SalesRollupHoursTable;
   sales_rollup_products_m: SalesRollupProductsMonthTable;
+  sales_rollup_shifts: SalesRollupShiftsTable;
   sales_documents: SalesDocumentsTable;
   sales_lines: SalesLinesTable;
   /** Views: the live tables and the archive together (read only). */

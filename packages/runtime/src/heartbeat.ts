@@ -5,10 +5,22 @@ export interface RemoteCommand {
   /** reloadCatalog, message or requestShiftClose (others are answered as unknown). */
   readonly kind: string;
   readonly payload: Record<string, unknown>;
+  /** The device it is for: this one, or (to a store server) a till behind it. */
+  readonly deviceId?: string;
 }
 
-/** What the device does with a command; the result goes back to the server. */
-export type CommandHandler = (c: RemoteCommand) => Promise<{ ok: boolean; result: unknown }>;
+/**
+ * What the device does with a command; the result goes back to the server. `undefined`: the
+ * command was passed on (a store server to a till) and its result goes back with a later report.
+ */
+export type CommandHandler = (c: RemoteCommand) => Promise<{ ok: boolean; result: unknown } | undefined>;
+
+/** What a device reports: its state; a store server also its tills and their command results. */
+export interface HeartbeatReport {
+  readonly status: Record<string, unknown>;
+  readonly devices?: readonly unknown[];
+  readonly results?: readonly unknown[];
+}
 
 /** Who reports: its id, kind (till, store-server, scales), store, name and version. */
 export interface DeviceIdentity {
@@ -28,7 +40,7 @@ export interface DeviceIdentity {
 export class Heartbeat {
   readonly #server: string;
   readonly #identity: DeviceIdentity;
-  readonly #report: () => Promise<{ status: Record<string, unknown>; devices?: unknown[] }>;
+  readonly #report: () => Promise<HeartbeatReport>;
   readonly #handle: CommandHandler;
   readonly #log: { warn(m: string): void };
   readonly #everyMs: number;
@@ -39,7 +51,7 @@ export class Heartbeat {
   constructor(
     server: string,
     identity: DeviceIdentity,
-    report: () => Promise<{ status: Record<string, unknown>; devices?: unknown[] }>,
+    report: () => Promise<HeartbeatReport>,
     handle: CommandHandler,
     log: { warn(m: string): void },
     everyMs = 30_000,
@@ -78,12 +90,13 @@ export class Heartbeat {
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const { commands } = (await res.json()) as { commands: RemoteCommand[] };
         for (const c of commands) {
-          let outcome: { ok: boolean; result: unknown };
+          let outcome: { ok: boolean; result: unknown } | undefined;
           try {
             outcome = await this.#handle(c);
           } catch (e) {
             outcome = { ok: false, result: e instanceof Error ? e.message : String(e) };
           }
+          if (outcome === undefined) continue;
           await fetch(
             new URL(
               `/api/v1/devices/${encodeURIComponent(this.#identity.id)}/commands/${c.id}/result`,

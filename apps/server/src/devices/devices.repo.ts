@@ -16,6 +16,8 @@ export interface Heartbeat {
   readonly status: Record<string, unknown>;
   /** A store server's report carries the devices behind it (its tills), as it last heard them. */
   readonly devices?: readonly NestedDevice[];
+  /** …and the answers of its tills to commands it passed on (repeated until they are old). */
+  readonly results?: readonly { id: string; deviceId: string; ok: boolean; result: unknown }[];
 }
 
 export interface NestedDevice {
@@ -90,10 +92,26 @@ export async function heartbeat(db: Database<ServerSchema>, hb: Heartbeat, now: 
         .onConflict((oc) => oc.column('id').doUpdateSet(nested).where('devices.last_seen_at', '<=', seen))
         .execute();
     }
+    // Answers from the devices behind a store server settle the commands once; repeats do nothing.
+    const behind = (hb.devices ?? []).map((d) => d.id).filter((id) => id !== hb.id);
+    for (const r of hb.results ?? [])
+      if (behind.includes(r.deviceId))
+        await tx.db
+          .updateTable('device_commands')
+          .set({
+            state: r.ok ? 'done' : 'failed',
+            done_at: now,
+            result_json: JSON.stringify(r.result ?? null),
+          })
+          .where('id', '=', r.id)
+          .where('device_id', '=', r.deviceId)
+          .where('state', 'in', ['pending', 'delivered'])
+          .execute();
+    // Commands for the device, and for the devices behind it (a store server passes them on).
     const pending = await tx.db
       .selectFrom('device_commands')
       .selectAll()
-      .where('device_id', '=', hb.id)
+      .where('device_id', 'in', [hb.id, ...behind])
       .where('state', '=', 'pending')
       .orderBy('created_at')
       .execute();

@@ -1,12 +1,12 @@
 import type { Database } from '@openkassa/db';
-import { kindTotals, type KindTotals, type SalesDocument, type ShiftTotals } from '@openkassa/contracts';
+import { kindTotals, type KindTotals, type ShiftTotals } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { splitPeriod } from './reports.repo.js';
 
 /**
  * X/Z per shift and returns and voids per cashier: what a store manager checks at the end of a
- * day. Shifts are read from the till documents (live and archived); the cashier report from the
- * sums kept on ingest.
+ * day. Both read sums kept current on ingest, so any period answers quickly and archiving the
+ * detail changes nothing.
  */
 
 export interface ShiftRow {
@@ -26,63 +26,36 @@ export interface ShiftRow {
   readonly agree: boolean | null;
 }
 
-const shiftDay = (d: string, days: number) =>
-  new Date(Date.parse(`${d}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-
-/** Shifts with a document in the period (a shift lasts at most a day, so one day either side is read). */
+/** Shifts with a document in the period, from the sums kept per shift on ingest. */
 export async function shiftsReport(
   db: Database<ServerSchema>,
   q: { from: string; to: string; store?: string; till?: string },
 ): Promise<ShiftRow[]> {
   let sel = db.db
-    .selectFrom('all_sales_documents')
-    .select((eb) => [
-      'store',
-      'till',
-      'shift',
-      'kind',
-      eb.fn.countAll<number | string>().as('count'),
-      eb.fn.sum<number | string>('total').as('total'),
-      eb.fn.sum<number | string>('cash').as('cash'),
-      eb.fn.sum<number | string>('card').as('card'),
-      eb.fn.min('at').as('first'),
-      eb.fn.min('day').as('firstDay'),
-      eb.fn.max('day').as('lastDay'),
-    ])
-    .where('day', '>=', shiftDay(q.from, -1))
-    .where('day', '<=', shiftDay(q.to, 1))
-    .groupBy(['store', 'till', 'shift', 'kind']);
+    .selectFrom('sales_rollup_shifts')
+    .selectAll()
+    .where('last_day', '>=', q.from)
+    .where('first_day', '<=', q.to)
+    .orderBy('store')
+    .orderBy('till')
+    .orderBy('shift');
   if (q.store !== undefined) sel = sel.where('store', '=', q.store);
   if (q.till !== undefined) sel = sel.where('till', '=', q.till);
-  let closes = db.db
-    .selectFrom('all_sales_documents')
-    .select(['store', 'till', 'shift', 'at', 'payload_json'])
-    .where('kind', '=', 'shiftClose')
-    .where('day', '>=', shiftDay(q.from, -1))
-    .where('day', '<=', shiftDay(q.to, 1));
-  if (q.store !== undefined) closes = closes.where('store', '=', q.store);
-  if (q.till !== undefined) closes = closes.where('till', '=', q.till);
-  const [rows, closeRows] = await Promise.all([sel.execute(), closes.execute()]);
-  const key = (r: { store: string; till: string; shift: number }) =>
-    `${r.store}\u0000${r.till}\u0000${r.shift}`;
-  const groups = new Map<string, typeof rows>();
-  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
-  const closed = new Map(closeRows.map((c) => [key(c), c]));
+  const rows = await sel.execute();
   const out: ShiftRow[] = [];
-  for (const [k, g] of groups) {
-    const first = g.reduce((m, r) => (r.firstDay < m ? r.firstDay : m), g[0]!.firstDay);
-    const last = g.reduce((m, r) => (r.lastDay > m ? r.lastDay : m), g[0]!.lastDay);
-    if (first > q.to || last < q.from) continue;
-    const c = closed.get(k);
-    const kkt = c ? ((JSON.parse(c.payload_json) as SalesDocument).kktTotals ?? null) : null;
+  for (let i = 0; i < rows.length;) {
+    const g = [rows[i]!];
+    while (++i < rows.length && sameShift(rows[i]!, g[0]!)) g.push(rows[i]!);
+    const close = g.find((r) => r.kind === 'shiftClose');
+    const kkt = close && close.kkt_json !== '' ? (JSON.parse(close.kkt_json) as ShiftTotals) : null;
     const sale = kindTotals(g, 'sale');
     const ret = kindTotals(g, 'return');
     out.push({
       store: g[0]!.store,
       till: g[0]!.till,
       shift: g[0]!.shift,
-      openedAt: g.find((r) => r.kind === 'shiftOpen')?.first ?? null,
-      closedAt: c?.at ?? null,
+      openedAt: g.find((r) => r.kind === 'shiftOpen')?.at ?? null,
+      closedAt: close?.at ?? null,
       sale,
       return: ret,
       cashIn: kindTotals(g, 'cashIn').total,
@@ -97,10 +70,11 @@ export async function shiftsReport(
             kkt.sellReturn.sum === ret.total,
     });
   }
-  return out.sort(
-    (a, b) => a.store.localeCompare(b.store) || a.till.localeCompare(b.till) || a.shift - b.shift,
-  );
+  return out;
 }
+
+const sameShift = (a: { store: string; till: string; shift: number }, b: typeof a) =>
+  a.store === b.store && a.till === b.till && a.shift === b.shift;
 
 export interface CashierRow {
   readonly store: string;

@@ -6,6 +6,7 @@ import {
   type ItemResult,
   type KindTotals,
   type SalesDocument,
+  type ShiftTotals,
 } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
@@ -145,11 +146,11 @@ export interface ShiftReport {
   readonly cashIn: number;
   readonly cashOut: number;
   /** What the ККТ itself reported at the shift's close, if the close has arrived. */
-  readonly kktTotals: SalesDocument['kktTotals'] | null;
+  readonly kktTotals: ShiftTotals | null;
   readonly closed: boolean;
 }
 
-/** X/Z totals of one till shift from the stored documents (one grouped scan of its rows). */
+/** X/Z totals of one till shift, from the sums kept per shift on ingest. */
 export async function shiftReport(
   db: Database<ServerSchema>,
   store: string,
@@ -157,28 +158,14 @@ export async function shiftReport(
   shift: number,
 ): Promise<ShiftReport> {
   const rows = await db.db
-    .selectFrom('all_sales_documents')
-    .select((eb) => [
-      'kind',
-      eb.fn.countAll<number | string>().as('count'),
-      eb.fn.sum<number | string>('total').as('total'),
-      eb.fn.sum<number | string>('cash').as('cash'),
-      eb.fn.sum<number | string>('card').as('card'),
-    ])
+    .selectFrom('sales_rollup_shifts')
+    .select(['kind', 'count', 'total', 'cash', 'card', 'kkt_json'])
     .where('store', '=', store)
     .where('till', '=', till)
     .where('shift', '=', shift)
-    .groupBy('kind')
     .execute();
   const by = (k: DocumentKind) => kindTotals(rows, k);
-  const close = await db.db
-    .selectFrom('all_sales_documents')
-    .select('payload_json')
-    .where('store', '=', store)
-    .where('till', '=', till)
-    .where('shift', '=', shift)
-    .where('kind', '=', 'shiftClose')
-    .executeTakeFirst();
+  const close = rows.find((r) => r.kind === 'shiftClose');
   return {
     store,
     till,
@@ -187,7 +174,7 @@ export async function shiftReport(
     return: by('return'),
     cashIn: by('cashIn').total,
     cashOut: by('cashOut').total,
-    kktTotals: close ? ((JSON.parse(close.payload_json) as SalesDocument).kktTotals ?? null) : null,
+    kktTotals: close && close.kkt_json !== '' ? (JSON.parse(close.kkt_json) as ShiftTotals) : null,
     closed: close !== undefined,
   };
 }

@@ -17,7 +17,8 @@ type RollupTable =
   | 'sales_rollup_hours'
   | 'sales_rollup_docs_m'
   | 'sales_rollup_lines'
-  | 'sales_rollup_products_m';
+  | 'sales_rollup_products_m'
+  | 'sales_rollup_shifts';
 type Row = Record<string, string | number>;
 
 /**
@@ -33,6 +34,9 @@ class Sums {
     readonly keys: readonly string[],
     readonly sums: readonly string[],
     readonly latest: readonly string[] = [],
+    /** Columns keeping the smallest and the largest value seen. */
+    readonly least: readonly string[] = [],
+    readonly greatest: readonly string[] = [],
   ) {}
 
   add(key: Row, values: Row): void {
@@ -43,6 +47,9 @@ class Sums {
       return;
     }
     for (const c of this.sums) row[c] = (row[c] as number) + (values[c] as number);
+    for (const c of this.latest) row[c] = values[c]!;
+    for (const c of this.least) if (values[c]! < row[c]!) row[c] = values[c]!;
+    for (const c of this.greatest) if (values[c]! > row[c]!) row[c] = values[c]!;
   }
 
   async write(tx: Tx<ServerSchema>): Promise<void> {
@@ -52,6 +59,13 @@ class Sums {
         (c) => [c, sql`${sql.ref(`${this.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`] as const,
       ),
       ...this.latest.map((c) => [c, sql`${sql.ref(`excluded.${c}`)}`] as const),
+      ...[...this.least.map((c) => [c, '<'] as const), ...this.greatest.map((c) => [c, '>'] as const)].map(
+        ([c, op]) => {
+          const now = sql.ref(`excluded.${c}`);
+          const was = sql.ref(`${this.table}.${c}`);
+          return [c, sql`case when ${now} ${sql.raw(op)} ${was} then ${now} else ${was} end`] as const;
+        },
+      ),
     ]);
     for (let i = 0; i < rows.length; i += 500)
       await tx.db
@@ -66,10 +80,11 @@ const DOC_SUMS = ['count', 'total', 'cash', 'card'] as const;
 const LINE_SUMS = ['qty_milli', 'amount'] as const;
 
 /**
- * Adds newly stored sales, returns and voids to the report sums, in the ingest transaction: per day,
- * hour, store, till, cashier and kind; chain-wide per day and hour; per month, store, till and
- * cashier (counts and money); per day, store and product, and chain-wide per month and product
- * (quantity and amount).
+ * Adds newly stored documents to the report sums, in the ingest transaction: sales and returns
+ * (and voids, per cashier only) per day, hour, store, till, cashier and kind; chain-wide per day
+ * and hour; per month, store, till and cashier (counts and money); per day, store and product,
+ * and chain-wide per month and product (quantity and amount); every kind per till shift (with
+ * the shift's first and last day, its opening and closing time and the ККТ's totals).
  */
 export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDocument[]): Promise<void> {
   const byDoc = new Sums('sales_rollup_docs', ['day', 'hour', 'store', 'till', 'cashier', 'kind'], DOC_SUMS);
@@ -79,9 +94,30 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
   const byProductMonth = new Sums('sales_rollup_products_m', ['month', 'product_id', 'kind'], LINE_SUMS, [
     'name',
   ]);
+  const byShift = new Sums(
+    'sales_rollup_shifts',
+    ['store', 'till', 'shift', 'kind'],
+    DOC_SUMS,
+    ['at', 'kkt_json'],
+    ['first_day'],
+    ['last_day'],
+  );
   for (const d of docs) {
-    if (d.kind !== 'sale' && d.kind !== 'return' && d.kind !== 'void') continue;
     const day = d.at.slice(0, 10);
+    byShift.add(
+      { store: d.store, till: d.till, shift: d.shift, kind: d.kind },
+      {
+        count: 1,
+        total: d.total,
+        cash: d.payments.cash,
+        card: d.payments.card,
+        at: d.at,
+        kkt_json: d.kktTotals ? JSON.stringify(d.kktTotals) : '',
+        first_day: day,
+        last_day: day,
+      },
+    );
+    if (d.kind !== 'sale' && d.kind !== 'return' && d.kind !== 'void') continue;
     const hour = Number(d.at.slice(11, 13));
     const month = day.slice(0, 7);
     const money = { count: 1, total: d.total, cash: d.payments.cash, card: d.payments.card };
@@ -101,5 +137,5 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
       byProductMonth.add({ month, product_id, kind: d.kind }, amounts);
     }
   }
-  for (const s of [byDoc, byHour, byDocMonth, byLine, byProductMonth]) await s.write(tx);
+  for (const s of [byDoc, byHour, byDocMonth, byLine, byProductMonth, byShift]) await s.write(tx);
 }
