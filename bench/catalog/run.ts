@@ -9,22 +9,26 @@
  */
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { demoCatalog } from '@openkassa/till';
-import { startServerRole, startTillRole, stopAll, tempDir, tillSession } from '../../test/e2e/support.js';
+import { demoCatalogItems } from '@openkassa/till';
+import { startLocalServer, startTillRole, stopAll, tempDir, tillSession } from '../../test/e2e/support.js';
 import { numberArg, quantile } from '../support.js';
 
 const PRODUCTS = numberArg('products', 300_000);
 const CHANGES = numberArg('changes', 20);
 
-const goods = demoCatalog(PRODUCTS).map((p) => ({
-  id: p.id,
-  name: p.name,
-  vat: p.vat,
-  price: p.price,
-  weighted: p.weighted,
-  ...(p.plu !== undefined && { plu: p.plu }),
-  barcodes: p.barcodes ?? [],
-}));
+const items = demoCatalogItems(PRODUCTS);
+const goods = items.map(
+  (i) =>
+    i.data as {
+      id: string;
+      name: string;
+      price: number;
+      vat: number;
+      weighted: boolean;
+      plu?: string;
+      barcodes: string[];
+    },
+);
 
 async function edit(api: string, items: unknown[]): Promise<number> {
   const r = await fetch(`${api}/api/v1/catalog/items`, {
@@ -36,16 +40,7 @@ async function edit(api: string, items: unknown[]): Promise<number> {
   return ((await r.json()) as { head: number }).head;
 }
 
-const server = (extra: string[]) =>
-  startServerRole([
-    '--data',
-    tempDir('bench-cat'),
-    '--relay',
-    '127.0.0.1:0',
-    '--http',
-    '127.0.0.1:0',
-    ...extra,
-  ]);
+const server = (extra: string[]) => startLocalServer('bench-cat', extra);
 
 async function tillStatus(url: string): Promise<{ products: number; catalog: { cursor: number } | null }> {
   return (await (await fetch(`${url}/api/status`)).json()) as {
@@ -89,11 +84,7 @@ async function main() {
   const hq = await server(['--ofd', '127.0.0.1:9']);
   let t0 = performance.now();
   let head = await edit(hq.api, [{ kind: 'store', data: { id: 'S1', name: 'Магазин 1', group: 'g1' } }]);
-  for (let i = 0; i < goods.length; i += 20_000)
-    head = await edit(
-      hq.api,
-      goods.slice(i, i + 20_000).map((data) => ({ kind: 'product', data })),
-    );
+  for (let i = 0; i < goods.length; i += 20_000) head = await edit(hq.api, items.slice(i, i + 20_000));
   console.log(
     `head office: ${PRODUCTS} products written in ${((performance.now() - t0) / 1000).toFixed(1)} s (head ${head})`,
   );

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoCatalog } from '@openkassa/till';
+import { demoCatalogItems } from '@openkassa/till';
 import {
   startKkt,
   startOfd,
-  startServerRole,
+  startLocalServer,
   startTillRole,
   stopAll,
   tempDir,
@@ -16,26 +16,12 @@ const PRODUCTS = 300_000;
 
 describe('a new till and a 300,000-product catalogue', () => {
   it('receives the whole catalogue from its server and sells from it, priced as the server says', async () => {
-    const goods = demoCatalog(PRODUCTS).map((p) => ({
-      id: p.id,
-      name: p.name,
-      vat: p.vat,
-      price: p.price,
-      weighted: p.weighted,
-      ...(p.plu !== undefined && { plu: p.plu }),
-      barcodes: p.barcodes ?? [],
-    }));
+    const items = demoCatalogItems(PRODUCTS);
+    const goods = items.map(
+      (i) => i.data as { id: string; name: string; price: number; weighted: boolean; barcodes: string[] },
+    );
     const ofd = await startOfd(tempDir('bc-ofd'));
-    const server = await startServerRole([
-      '--data',
-      tempDir('bc-srv'),
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--ofd',
-      `127.0.0.1:${ofd.port}`,
-    ]);
+    const server = await startLocalServer('bc-srv', ['--ofd', `127.0.0.1:${ofd.port}`]);
     let head = 0;
     for (let i = 0; i < goods.length; i += 20_000) {
       const r = await fetch(`${server.api}/api/v1/catalog/items`, {

@@ -3,6 +3,7 @@ import { ean13 } from '@openkassa/till';
 import {
   startKkt,
   startOfd,
+  startLocalServer,
   startServerRole,
   startTillRole,
   stopAll,
@@ -115,23 +116,8 @@ describe('devices: registry, heartbeat, remote commands', () => {
 
   it('a head office sees each store server, the tills and ККТ behind it; scales are entered by hand', async () => {
     const ofd = await startOfd(tempDir('dh-ofd'));
-    const hq = await startServerRole([
-      '--data',
-      tempDir('dh-hq'),
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--ofd',
-      `127.0.0.1:${ofd.port}`,
-    ]);
-    const store = await startServerRole([
-      '--data',
-      tempDir('dh-store'),
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
+    const hq = await startLocalServer('dh-hq', ['--ofd', `127.0.0.1:${ofd.port}`]);
+    const store = await startLocalServer('dh-store', [
       '--upstream-relay',
       `127.0.0.1:${hq.relayPort}`,
       '--upstream-server',

@@ -207,6 +207,19 @@ export async function startServerRole(args: string[]) {
   return { role, relayPort: Number(match[1]), api: match[2]! };
 }
 
+/** A cash server on free local ports with its data in a new folder; `extra`: its upstreams and the rest. */
+export function startLocalServer(tag: string, extra: string[]) {
+  return startServerRole([
+    '--data',
+    tempDir(tag),
+    '--relay',
+    '127.0.0.1:0',
+    '--http',
+    '127.0.0.1:0',
+    ...extra,
+  ]);
+}
+
 export async function startTillRole(args: string[]) {
   const { role, match } = await startRole(['till', ...args], /sale screen at (http:\/\/127\.0\.0\.1:\d+)\//);
   return { role, url: match[1]! };

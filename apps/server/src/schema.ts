@@ -176,14 +176,21 @@ export interface SalesRollupShiftsTable {
   store: string;
   till: string;
   shift: number;
-  kind: string;
-  count: number;
-  total: number;
-  cash: number;
-  card: number;
+  sale_count: number;
+  sale_total: number;
+  sale_cash: number;
+  sale_card: number;
+  return_count: number;
+  return_total: number;
+  return_cash: number;
+  return_card: number;
+  cash_in: number;
+  cash_out: number;
   first_day: string;
   last_day: string;
-  at: string;
+  /** '' until the opening / the close has arrived. */
+  opened_at: string;
+  closed_at: string;
   kkt_json: string;
 }
 

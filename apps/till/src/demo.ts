@@ -51,3 +51,19 @@ export const DEMO_USERS = [
   { id: 'petrova', name: 'Петрова Е.', role: 'senior', pin: '2222' },
   { id: 'sidorov', name: 'Сидоров П.', role: 'manager', pin: '9999' },
 ] as const;
+
+/** The demo catalogue as head-office catalogue items (`PUT /api/v1/catalog/items`), for tests and benches. */
+export function demoCatalogItems(size: number): { kind: 'product'; data: Record<string, unknown> }[] {
+  return demoCatalog(size).map((p) => ({
+    kind: 'product',
+    data: {
+      id: p.id,
+      name: p.name,
+      vat: p.vat,
+      price: p.price,
+      weighted: p.weighted,
+      ...(p.plu !== undefined && { plu: p.plu }),
+      barcodes: p.barcodes ?? [],
+    },
+  }));
+}

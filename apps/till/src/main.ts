@@ -18,7 +18,7 @@ import type { TillSchema } from './schema.js';
 import { tillOutbox } from './upload/till.outbox.js';
 
 export { buildTillApp } from './app.js';
-export { demoCatalog, DEMO_USERS, ean13 } from './demo.js';
+export { demoCatalog, demoCatalogItems, DEMO_USERS, ean13 } from './demo.js';
 export type { Product } from './catalog/catalog.repo.js';
 
 export interface TillConfig {

@@ -1,6 +1,7 @@
 import type { Database } from '@openkassa/db';
-import { kindTotals, type KindTotals, type ShiftTotals } from '@openkassa/contracts';
-import type { ServerSchema } from '../schema.js';
+import type { Selectable } from 'kysely';
+import type { KindTotals, ShiftTotals } from '@openkassa/contracts';
+import type { SalesRollupShiftsTable, ServerSchema } from '../schema.js';
 import { splitPeriod } from './reports.repo.js';
 
 /**
@@ -41,40 +42,34 @@ export async function shiftsReport(
     .orderBy('shift');
   if (q.store !== undefined) sel = sel.where('store', '=', q.store);
   if (q.till !== undefined) sel = sel.where('till', '=', q.till);
-  const rows = await sel.execute();
-  const out: ShiftRow[] = [];
-  for (let i = 0; i < rows.length;) {
-    const g = [rows[i]!];
-    while (++i < rows.length && sameShift(rows[i]!, g[0]!)) g.push(rows[i]!);
-    const close = g.find((r) => r.kind === 'shiftClose');
-    const kkt = close && close.kkt_json !== '' ? (JSON.parse(close.kkt_json) as ShiftTotals) : null;
-    const sale = kindTotals(g, 'sale');
-    const ret = kindTotals(g, 'return');
-    out.push({
-      store: g[0]!.store,
-      till: g[0]!.till,
-      shift: g[0]!.shift,
-      openedAt: g.find((r) => r.kind === 'shiftOpen')?.at ?? null,
-      closedAt: close?.at ?? null,
-      sale,
-      return: ret,
-      cashIn: kindTotals(g, 'cashIn').total,
-      cashOut: kindTotals(g, 'cashOut').total,
-      kkt,
-      agree:
-        kkt === null
-          ? null
-          : kkt.sell.count === sale.count &&
-            kkt.sell.sum === sale.total &&
-            kkt.sellReturn.count === ret.count &&
-            kkt.sellReturn.sum === ret.total,
-    });
-  }
-  return out;
+  return (await sel.execute()).map(shiftOf);
 }
 
-const sameShift = (a: { store: string; till: string; shift: number }, b: typeof a) =>
-  a.store === b.store && a.till === b.till && a.shift === b.shift;
+/** A row of the shift sums as the X/Z of that shift. */
+export function shiftOf(r: Selectable<SalesRollupShiftsTable>): ShiftRow {
+  const kkt = r.kkt_json !== '' ? (JSON.parse(r.kkt_json) as ShiftTotals) : null;
+  const sale = { count: r.sale_count, total: r.sale_total, cash: r.sale_cash, card: r.sale_card };
+  const ret = { count: r.return_count, total: r.return_total, cash: r.return_cash, card: r.return_card };
+  return {
+    store: r.store,
+    till: r.till,
+    shift: r.shift,
+    openedAt: r.opened_at === '' ? null : r.opened_at,
+    closedAt: r.closed_at === '' ? null : r.closed_at,
+    sale,
+    return: ret,
+    cashIn: r.cash_in,
+    cashOut: r.cash_out,
+    kkt,
+    agree:
+      kkt === null
+        ? null
+        : kkt.sell.count === sale.count &&
+          kkt.sell.sum === sale.total &&
+          kkt.sellReturn.count === ret.count &&
+          kkt.sellReturn.sum === ret.total,
+  };
+}
 
 export interface CashierRow {
   readonly store: string;

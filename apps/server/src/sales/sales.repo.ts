@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Database, Tx } from '@openkassa/db';
-import {
-  kindTotals,
-  type DocumentKind,
-  type ItemResult,
-  type KindTotals,
-  type SalesDocument,
-  type ShiftTotals,
-} from '@openkassa/contracts';
+import type { ItemResult, KindTotals, SalesDocument, ShiftTotals } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
+import { shiftOf } from '../reports/shifts.js';
 import { archivedHashes, type SalesArchive } from './sales.archive.js';
 
 /** The stored form of a document: what every level hashes and forwards, byte for byte. */
@@ -157,24 +151,36 @@ export async function shiftReport(
   till: string,
   shift: number,
 ): Promise<ShiftReport> {
-  const rows = await db.db
+  const row = await db.db
     .selectFrom('sales_rollup_shifts')
-    .select(['kind', 'count', 'total', 'cash', 'card', 'kkt_json'])
+    .selectAll()
     .where('store', '=', store)
     .where('till', '=', till)
     .where('shift', '=', shift)
-    .execute();
-  const by = (k: DocumentKind) => kindTotals(rows, k);
-  const close = rows.find((r) => r.kind === 'shiftClose');
+    .executeTakeFirst();
+  const none = { count: 0, total: 0, cash: 0, card: 0 };
+  if (!row)
+    return {
+      store,
+      till,
+      shift,
+      sale: none,
+      return: none,
+      cashIn: 0,
+      cashOut: 0,
+      kktTotals: null,
+      closed: false,
+    };
+  const x = shiftOf(row);
   return {
     store,
     till,
     shift,
-    sale: by('sale'),
-    return: by('return'),
-    cashIn: by('cashIn').total,
-    cashOut: by('cashOut').total,
-    kktTotals: close && close.kkt_json !== '' ? (JSON.parse(close.kkt_json) as ShiftTotals) : null,
-    closed: close !== undefined,
+    sale: x.sale,
+    return: x.return,
+    cashIn: x.cashIn,
+    cashOut: x.cashOut,
+    kktTotals: x.kkt,
+    closed: x.closedAt !== null,
   };
 }

@@ -3,6 +3,7 @@ import type { Tx } from '@openkassa/db';
 import type { SalesDocument } from '@openkassa/contracts';
 import { parseDecimal } from '@openkassa/fiscal';
 import type { ServerSchema } from '../schema.js';
+import { SHIFT_SUMS } from '../migrations.js';
 
 /** "1.234" → 1234 thousandths, exactly (sales quantities have at most three decimals). */
 export function milli(quantity: string): number {
@@ -70,13 +71,40 @@ class Sums {
     for (let i = 0; i < rows.length; i += 500)
       await tx.db
         .insertInto(this.table)
-        .values(rows.slice(i, i + 500) as never)
+        .values(rows.slice(i, i + 500))
         .onConflict((oc) => oc.columns(this.keys as never).doUpdateSet(set))
         .execute();
   }
 }
 
 const DOC_SUMS = ['count', 'total', 'cash', 'card'] as const;
+
+/** A document's share of its shift's sums; '' never wins the greatest-of for the texts. */
+function shiftSums(d: SalesDocument, day: string): Row {
+  const money = (k: 'sale' | 'return') =>
+    d.kind === k
+      ? { count: 1, total: d.total, cash: d.payments.cash, card: d.payments.card }
+      : { count: 0, total: 0, cash: 0, card: 0 };
+  const sale = money('sale');
+  const ret = money('return');
+  return {
+    sale_count: sale.count,
+    sale_total: sale.total,
+    sale_cash: sale.cash,
+    sale_card: sale.card,
+    return_count: ret.count,
+    return_total: ret.total,
+    return_cash: ret.cash,
+    return_card: ret.card,
+    cash_in: d.kind === 'cashIn' ? d.total : 0,
+    cash_out: d.kind === 'cashOut' ? d.total : 0,
+    first_day: day,
+    last_day: day,
+    opened_at: d.kind === 'shiftOpen' ? d.at : '',
+    closed_at: d.kind === 'shiftClose' ? d.at : '',
+    kkt_json: d.kind === 'shiftClose' && d.kktTotals ? JSON.stringify(d.kktTotals) : '',
+  };
+}
 const LINE_SUMS = ['qty_milli', 'amount'] as const;
 
 /**
@@ -96,27 +124,15 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
   ]);
   const byShift = new Sums(
     'sales_rollup_shifts',
-    ['store', 'till', 'shift', 'kind'],
-    DOC_SUMS,
-    ['at', 'kkt_json'],
+    ['store', 'till', 'shift'],
+    SHIFT_SUMS,
+    [],
     ['first_day'],
-    ['last_day'],
+    ['last_day', 'opened_at', 'closed_at', 'kkt_json'],
   );
   for (const d of docs) {
     const day = d.at.slice(0, 10);
-    byShift.add(
-      { store: d.store, till: d.till, shift: d.shift, kind: d.kind },
-      {
-        count: 1,
-        total: d.total,
-        cash: d.payments.cash,
-        card: d.payments.card,
-        at: d.at,
-        kkt_json: d.kktTotals ? JSON.stringify(d.kktTotals) : '',
-        first_day: day,
-        last_day: day,
-      },
-    );
+    byShift.add({ store: d.store, till: d.till, shift: d.shift }, shiftSums(d, day));
     if (d.kind !== 'sale' && d.kind !== 'return' && d.kind !== 'void') continue;
     const hour = Number(d.at.slice(11, 13));
     const month = day.slice(0, 7);
