@@ -6,6 +6,7 @@ import {
   startLocalServer,
   startServerRole,
   startTillRole,
+  sleep,
   stopAll,
   tempDir,
   tillSession,
@@ -128,7 +129,7 @@ describe('devices: registry, heartbeat, remote commands', () => {
       '1',
     ]);
     const kkt = await startKkt('9999000000000952', store.relayPort, tempDir('dh-kkt'));
-    const till = await startTillRole([
+    const tillArgs = [
       '--kkt',
       kkt.url,
       '--server',
@@ -145,7 +146,8 @@ describe('devices: registry, heartbeat, remote commands', () => {
       '50',
       '--heartbeat',
       '1',
-    ]);
+    ];
+    const till = await startTillRole(tillArgs);
     const s = await tillSession(till.url, '2222');
     expect((await s.call('POST', '/api/shift/open')).status).toBe(200);
     const sale = await s.call('POST', '/api/sale', {
@@ -252,5 +254,26 @@ describe('devices: registry, heartbeat, remote commands', () => {
       (await devices(store.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
         ?.state,
     ).toBe('done');
+
+    // A till that is off when the command is issued gets it when it is back.
+    await till.role.stop('SIGKILL');
+    const later = (await (
+      await fetch(`${hq.api}/api/v1/devices/till:S1%2FT8/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'message', payload: { text: 'Смену закрыть в 22:00' } }),
+      })
+    ).json()) as { id: string };
+    await sleep(2500); // a few reports of the store server while the till is away
+    const stateAtHq = async (id: string) =>
+      (await devices(hq.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === id)?.state;
+    expect(await stateAtHq(later.id)).toBe('delivered'); // passed to the store server, not answered
+    const back = await startTillRole(tillArgs);
+    await expect.poll(() => stateAtHq(later.id), { timeout: 15_000 }).toBe('done');
+    expect(
+      ((await tillStatus(back.url)) as unknown as { messages: { text: string }[] }).messages.map(
+        (m) => m.text,
+      ),
+    ).toContain('Смену закрыть в 22:00');
   }, 60_000);
 });

@@ -153,7 +153,8 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   app.get('/api/v1/sales/documents', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (!q.store) return reply.code(400).send(badRequest('store is required'));
-    const limit = q.limit === undefined ? 1000 : Number(q.limit);
+    // a page for the screen; a CSV file has every shift unless told otherwise
+    const limit = q.limit === undefined ? (q.format === 'csv' ? 200_000 : 1000) : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
       return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
     let sel = ctx.db.db
@@ -243,12 +244,24 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if ((p.stores?.length ?? 0) > 1) return reply.code(400).send(badRequest('store is one store code here'));
     if (q.till !== undefined && !/^[\w.-]{1,64}$/.test(q.till))
       return reply.code(400).send(badRequest('till is a till code'));
+    // a page for the screen; a CSV file has every shift unless told otherwise
+    const limit = q.limit === undefined ? (q.format === 'csv' ? 200_000 : 1000) : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 200_000)
+      return reply.code(400).send(badRequest('limit is a whole number 1..200000'));
+    const after =
+      q.after === undefined ? undefined : /^([\w.-]{1,64})\/([\w.-]{1,64})\/(\d{1,9})$/.exec(q.after);
+    if (after === null)
+      return reply.code(400).send(badRequest('after is store/till/shift, as `next` gives it'));
     const shifts = await shiftsReport(ctx.db, {
       from: p.from,
       to: p.to,
       ...(p.stores?.[0] !== undefined && { store: p.stores[0] }),
       ...(q.till !== undefined && { till: q.till }),
+      ...(after && { after: { store: after[1]!, till: after[2]!, shift: Number(after[3]) } }),
+      limit,
     });
+    const last = shifts.length === limit ? shifts.at(-1) : undefined;
+    const next = last ? `${last.store}/${last.till}/${last.shift}` : null;
     if (q.format === 'csv')
       return csvReply(
         reply,
@@ -290,7 +303,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
           ),
         ].join('\n') + '\n',
       );
-    return { from: p.from, to: p.to, shifts };
+    return { from: p.from, to: p.to, shifts, next };
   });
 
   app.get('/api/v1/reports/cashiers', async (req, reply) => {

@@ -177,9 +177,14 @@ export const openapi = {
           query('to', 'last day, YYYY-MM-DD', 'string', true),
           query('store', 'only this store'),
           query('till', 'only this till'),
+          query('limit', 'shifts per page (1000; a CSV file: all)', 'integer'),
+          query('after', 'the `next` of the previous page (store/till/shift)'),
           query('format', 'json (default) or csv'),
         ],
-        responses: { '200': { description: '{from, to, shifts}' }, '400': { description: 'what is wrong' } },
+        responses: {
+          '200': { description: '{from, to, shifts, next}' },
+          '400': { description: 'what is wrong' },
+        },
       },
     },
     '/api/v1/reports/cashiers': {

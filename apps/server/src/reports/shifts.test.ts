@@ -100,6 +100,20 @@ describeStorage<ServerSchema>(
           expect(s.closedAt).toBe(mine.find((d) => d.kind === 'shiftClose')!.at);
           expect(s.agree).toBe(!(s.store === 'S2' && s.till === 'T2' && s.shift === 3));
         }
+        // page by page (3 shifts each) gives the same list
+        const pages: typeof list = [];
+        for (let after: (typeof list)[number] | undefined; ;) {
+          const page = await shiftsReport(ctx.db(), {
+            from: '2026-10-31',
+            to: '2026-11-01',
+            limit: 3,
+            ...(after && { after }),
+          });
+          pages.push(...page);
+          if (page.length < 3) break;
+          after = page.at(-1);
+        }
+        expect(pages).toEqual(list);
         expect(
           await shiftsReport(ctx.db(), { from: '2026-11-02', to: '2026-11-02', store: 'S1', till: 'T2' }),
         ).toEqual([expect.objectContaining({ store: 'S1', till: 'T2', shift: 4, agree: true })]);

@@ -27,10 +27,20 @@ export interface ShiftRow {
   readonly agree: boolean | null;
 }
 
-/** Shifts with a document in the period, from the sums kept per shift on ingest. */
+/** Where a page of shifts ends: the next page starts after it. */
+export interface ShiftKey {
+  readonly store: string;
+  readonly till: string;
+  readonly shift: number;
+}
+
+/**
+ * Shifts with a document in the period, in store, till and shift order, from the sums kept per
+ * shift on ingest; `limit` shifts after `after` (a year of a chain is a hundred thousand shifts).
+ */
 export async function shiftsReport(
   db: Database<ServerSchema>,
-  q: { from: string; to: string; store?: string; till?: string },
+  q: { from: string; to: string; store?: string; till?: string; after?: ShiftKey; limit?: number },
 ): Promise<ShiftRow[]> {
   let sel = db.db
     .selectFrom('sales_rollup_shifts')
@@ -42,6 +52,16 @@ export async function shiftsReport(
     .orderBy('shift');
   if (q.store !== undefined) sel = sel.where('store', '=', q.store);
   if (q.till !== undefined) sel = sel.where('till', '=', q.till);
+  const a = q.after;
+  if (a)
+    sel = sel.where((eb) =>
+      eb.or([
+        eb('store', '>', a.store),
+        eb.and([eb('store', '=', a.store), eb('till', '>', a.till)]),
+        eb.and([eb('store', '=', a.store), eb('till', '=', a.till), eb('shift', '>', a.shift)]),
+      ]),
+    );
+  if (q.limit !== undefined) sel = sel.limit(q.limit);
   return (await sel.execute()).map(shiftOf);
 }
 
