@@ -3,8 +3,41 @@ import type { Database, Tx } from '@openkassa/db';
 import type { ItemResult, KindTotals, SalesDocument, ShiftTotals } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
+import { insertMany } from './bulk.js';
 import { shiftOf } from '../reports/shifts.js';
 import { archivedHashes, type SalesArchive } from './sales.archive.js';
+
+const DOC_COLUMNS = [
+  'id',
+  'store',
+  'till',
+  'kind',
+  'at',
+  'day',
+  'shift',
+  'number',
+  'cashier',
+  'total',
+  'cash',
+  'card',
+  'original_id',
+  'fn',
+  'fd',
+  'payload_hash',
+  'payload_json',
+  'received_at',
+] as const;
+const LINE_COLUMNS = [
+  'doc_id',
+  'line_no',
+  'product_id',
+  'barcode',
+  'name',
+  'quantity',
+  'price',
+  'sum',
+  'vat',
+] as const;
 
 /** The stored form of a document: what every level hashes and forwards, byte for byte. */
 export function canonicalJson(d: SalesDocument): string {
@@ -39,36 +72,35 @@ export async function storeSalesDocuments(
   const archived = await archivedHashes(tx, archive, [...first.keys()]);
   const candidates = [...first.values()].filter((c) => !archived.has(c.d.id));
   const inserted = new Set<string>();
-  for (let i = 0; i < candidates.length; i += 500) {
-    const rows = await tx.db
-      .insertInto('sales_documents')
-      .values(
-        candidates.slice(i, i + 500).map(({ d, json, hash }) => ({
-          id: d.id,
-          store: d.store,
-          till: d.till,
-          kind: d.kind,
-          at: d.at,
-          day: d.at.slice(0, 10),
-          shift: d.shift,
-          number: d.number,
-          cashier: d.cashier,
-          total: d.total,
-          cash: d.payments.cash,
-          card: d.payments.card,
-          original_id: d.originalId ?? null,
-          fn: d.fiscal?.fn ?? null,
-          fd: d.fiscal?.fd ?? null,
-          payload_hash: hash,
-          payload_json: json,
-          received_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.column('id').doNothing())
-      .returning('id')
-      .execute();
-    for (const r of rows) inserted.add(r.id);
-  }
+  const docRows = candidates.map(({ d, json, hash }) => ({
+    id: d.id,
+    store: d.store,
+    till: d.till,
+    kind: d.kind,
+    at: d.at,
+    day: d.at.slice(0, 10),
+    shift: d.shift,
+    number: d.number,
+    cashier: d.cashier,
+    total: d.total,
+    cash: d.payments.cash,
+    card: d.payments.card,
+    original_id: d.originalId ?? null,
+    fn: d.fiscal?.fn ?? null,
+    fd: d.fiscal?.fd ?? null,
+    payload_hash: hash,
+    payload_json: json,
+    received_at: now,
+  }));
+  const stored = await insertMany<{ id: string }>(
+    tx,
+    archive.dialect,
+    'sales_documents',
+    DOC_COLUMNS,
+    docRows,
+    'on conflict (id) do nothing returning id',
+  );
+  for (const r of stored) inserted.add(r.id);
   const fresh = candidates.filter((c) => inserted.has(c.d.id));
   const lines = fresh.flatMap(({ d }) =>
     d.lines.map((l, i) => ({
@@ -83,30 +115,26 @@ export async function storeSalesDocuments(
       vat: l.vat,
     })),
   );
-  for (let i = 0; i < lines.length; i += 1000)
-    await tx.db
-      .insertInto('sales_lines')
-      .values(lines.slice(i, i + 1000))
-      .execute();
+  await insertMany(tx, archive.dialect, 'sales_lines', LINE_COLUMNS, lines);
   await addToRollups(
     tx,
+    archive.dialect,
     fresh.map((f) => f.d),
   );
-  if (forwardUpstream && fresh.length > 0) {
-    for (let i = 0; i < fresh.length; i += 1000)
-      await tx.db
-        .insertInto('sales_outbox')
-        .values(
-          fresh.slice(i, i + 1000).map(({ d }) => ({
-            doc_id: d.id,
-            queued_at: now,
-            state: 'pending' as const,
-            attempts: 0,
-            last_error: null,
-          })),
-        )
-        .execute();
-  }
+  if (forwardUpstream && fresh.length > 0)
+    await insertMany(
+      tx,
+      archive.dialect,
+      'sales_outbox',
+      ['doc_id', 'queued_at', 'state', 'attempts', 'last_error'],
+      fresh.map(({ d }) => ({
+        doc_id: d.id,
+        queued_at: now,
+        state: 'pending',
+        attempts: 0,
+        last_error: null,
+      })),
+    );
   // Ids that were already stored: the same document again, or a different one under its id.
   const known = new Map<string, string>(archived);
   const old = candidates.filter((c) => !inserted.has(c.d.id)).map((c) => c.d.id);

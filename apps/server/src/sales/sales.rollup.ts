@@ -1,5 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
-import type { Tx } from '@openkassa/db';
+import type { DialectName, Tx } from '@openkassa/db';
+import { insertMany, quote } from './bulk.js';
 import type { SalesDocument } from '@openkassa/contracts';
 import { parseDecimal } from '@openkassa/fiscal';
 import type { ServerSchema } from '../schema.js';
@@ -53,27 +53,27 @@ class Sums {
     for (const c of this.greatest) if (values[c]! > row[c]!) row[c] = values[c]!;
   }
 
-  async write(tx: Tx<ServerSchema>): Promise<void> {
+  async write(tx: Tx<ServerSchema>, dialect: DialectName): Promise<void> {
     const rows = [...this.#rows.values()];
-    const set = Object.fromEntries<RawBuilder<unknown>>([
-      ...this.sums.map(
-        (c) => [c, sql`${sql.ref(`${this.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`] as const,
-      ),
-      ...this.latest.map((c) => [c, sql`${sql.ref(`excluded.${c}`)}`] as const),
+    if (rows.length === 0) return;
+    const t = quote(this.table);
+    const set = [
+      ...this.sums.map((c) => `${quote(c)} = ${t}.${quote(c)} + excluded.${quote(c)}`),
+      ...this.latest.map((c) => `${quote(c)} = excluded.${quote(c)}`),
       ...[...this.least.map((c) => [c, '<'] as const), ...this.greatest.map((c) => [c, '>'] as const)].map(
-        ([c, op]) => {
-          const now = sql.ref(`excluded.${c}`);
-          const was = sql.ref(`${this.table}.${c}`);
-          return [c, sql`case when ${now} ${sql.raw(op)} ${was} then ${now} else ${was} end`] as const;
-        },
+        ([c, op]) =>
+          `${quote(c)} = case when excluded.${quote(c)} ${op} ${t}.${quote(c)} then excluded.${quote(c)} else ${t}.${quote(c)} end`,
       ),
-    ]);
-    for (let i = 0; i < rows.length; i += 500)
-      await tx.db
-        .insertInto(this.table)
-        .values(rows.slice(i, i + 500))
-        .onConflict((oc) => oc.columns(this.keys as never).doUpdateSet(set))
-        .execute();
+    ];
+    const columns = [...this.keys, ...this.sums, ...this.latest, ...this.least, ...this.greatest];
+    await insertMany(
+      tx,
+      dialect,
+      this.table,
+      [...new Set(columns)],
+      rows,
+      `on conflict (${this.keys.map(quote).join(', ')}) do update set ${set.join(', ')}`,
+    );
   }
 }
 
@@ -114,7 +114,11 @@ const LINE_SUMS = ['qty_milli', 'amount'] as const;
  * and chain-wide per month and product (quantity and amount); every kind per till shift (with
  * the shift's first and last day, its opening and closing time and the ККТ's totals).
  */
-export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDocument[]): Promise<void> {
+export async function addToRollups(
+  tx: Tx<ServerSchema>,
+  dialect: DialectName,
+  docs: readonly SalesDocument[],
+): Promise<void> {
   const byDoc = new Sums('sales_rollup_docs', ['day', 'hour', 'store', 'till', 'cashier', 'kind'], DOC_SUMS);
   const byHour = new Sums('sales_rollup_hours', ['day', 'hour', 'kind'], DOC_SUMS);
   const byDocMonth = new Sums('sales_rollup_docs_m', ['month', 'store', 'till', 'cashier', 'kind'], DOC_SUMS);
@@ -153,5 +157,5 @@ export async function addToRollups(tx: Tx<ServerSchema>, docs: readonly SalesDoc
       byProductMonth.add({ month, product_id, kind: d.kind }, amounts);
     }
   }
-  for (const s of [byDoc, byHour, byDocMonth, byLine, byProductMonth, byShift]) await s.write(tx);
+  for (const s of [byDoc, byHour, byDocMonth, byLine, byProductMonth, byShift]) await s.write(tx, dialect);
 }
