@@ -386,6 +386,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       )
       .max(2000)
       .optional(),
+    holding: z.array(z.string().max(64)).max(2000).optional(),
     results: z
       .array(
         z.object({

@@ -203,7 +203,11 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
               lastSeenAt: d.lastSeenAt,
               status: d.status,
             })),
-            // Answers of the tills to commands from the last day; the head office settles each once.
+            // Commands held for the tills (the head office stops handing them over), and the
+            // tills' answers from the last day (the head office settles each once).
+            holding: devices.flatMap((d) =>
+              d.commands.filter((c) => c.state === 'pending' || c.state === 'delivered').map((c) => c.id),
+            ),
             results: devices.flatMap((d) =>
               d.commands
                 .filter(
@@ -218,11 +222,19 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
         async (c) => {
           if (c.deviceId !== undefined && c.deviceId !== `store-server:${store}`) {
             // For a till behind this store: queued here under the same id, answered with a later report.
-            const queued = await queueCommand(
-              db,
-              { id: c.id, deviceId: c.deviceId, kind: c.kind as CommandKind, payload: c.payload },
-              clock.now().toISOString(),
-            ).catch(() => undefined);
+            let queued;
+            try {
+              queued = await queueCommand(
+                db,
+                { id: c.id, deviceId: c.deviceId, kind: c.kind as CommandKind, payload: c.payload },
+                clock.now().toISOString(),
+              );
+            } catch (e) {
+              log.warn(
+                `command ${c.id} for ${c.deviceId} not queued, taken again with the next report: ${String(e)}`,
+              );
+              return undefined;
+            }
             return queued ? undefined : { ok: false, result: `${c.deviceId} is not a device of this store` };
           }
           switch (c.kind) {

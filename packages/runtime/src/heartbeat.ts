@@ -19,6 +19,7 @@ export type CommandHandler = (c: RemoteCommand) => Promise<{ ok: boolean; result
 export interface HeartbeatReport {
   readonly status: Record<string, unknown>;
   readonly devices?: readonly unknown[];
+  readonly holding?: readonly string[];
   readonly results?: readonly unknown[];
 }
 

@@ -16,6 +16,8 @@ export interface Heartbeat {
   readonly status: Record<string, unknown>;
   /** A store server's report carries the devices behind it (its tills), as it last heard them. */
   readonly devices?: readonly NestedDevice[];
+  /** …the commands it holds for them (so the head office stops handing them over)… */
+  readonly holding?: readonly string[];
   /** …and the answers of its tills to commands it passed on (repeated until they are old). */
   readonly results?: readonly { id: string; deviceId: string; ok: boolean; result: unknown }[];
 }
@@ -107,6 +109,17 @@ export async function heartbeat(db: Database<ServerSchema>, hb: Heartbeat, now: 
           .where('device_id', '=', r.deviceId)
           .where('state', 'in', ['pending', 'delivered'])
           .execute();
+    // Commands a store server says it holds for its devices are delivered; until it says so they
+    // are handed to it again with every report, so one lost in a crash on the way is not lost.
+    const holding = (hb.holding ?? []).slice(0, 2000);
+    if (holding.length > 0 && behind.length > 0)
+      await tx.db
+        .updateTable('device_commands')
+        .set({ state: 'delivered', delivered_at: now })
+        .where('id', 'in', holding)
+        .where('device_id', 'in', behind)
+        .where('state', '=', 'pending')
+        .execute();
     // Commands for the device, and for the devices behind it (a store server passes them on).
     const pending = await tx.db
       .selectFrom('device_commands')
@@ -115,17 +128,20 @@ export async function heartbeat(db: Database<ServerSchema>, hb: Heartbeat, now: 
       .where('state', '=', 'pending')
       .orderBy('created_at')
       .execute();
-    if (pending.length > 0)
+    const own = pending.filter((p) => p.device_id === hb.id);
+    if (own.length > 0)
       await tx.db
         .updateTable('device_commands')
         .set({ state: 'delivered', delivered_at: now })
         .where(
           'id',
           'in',
-          pending.map((p) => p.id),
+          own.map((p) => p.id),
         )
         .execute();
-    return pending.map((p) => toCommand({ ...p, state: 'delivered', delivered_at: now }));
+    return pending.map((p) =>
+      toCommand(p.device_id === hb.id ? { ...p, state: 'delivered', delivered_at: now } : p),
+    );
   });
 }
 
@@ -151,7 +167,12 @@ export async function queueCommand(
     done_at: null,
     result_json: null,
   };
-  await db.db.insertInto('device_commands').values(row).execute();
+  // A command handed over again (a store server passing one on) is queued once.
+  await db.db
+    .insertInto('device_commands')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   return toCommand(row);
 }
 

@@ -1,7 +1,9 @@
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, salesDocumentProblem, type SalesDocument } from '@openkassa/contracts';
-import { serverDbOptions } from '../migrations.js';
+import { openDatabase } from '@openkassa/db';
+import { createTestDatabase } from '@openkassa/db/testing';
+import { serverDbOptions, serverMigrations } from '../migrations.js';
 import { archiveSales } from '../sales/sales.archive.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
@@ -161,6 +163,84 @@ describeStorage<ServerSchema>(
       await check();
       await archiveSales(ctx.db(), '2026-11-02');
       await check();
+    });
+
+    it('fills the shift sums from the documents stored before they existed, archived ones included', async () => {
+      const docs = shifts().filter((d) => d.store === 'S1');
+      const t = await createTestDatabase(ctx.dialect);
+      const names = Object.keys(serverMigrations);
+      const before = Object.fromEntries(
+        names.slice(0, names.indexOf('0011-shift-rollup')).map((n) => [n, serverMigrations[n]!]),
+      );
+      const old = openDatabase<ServerSchema>(t.config, { ...serverDbOptions, migrations: before });
+      try {
+        await old.migrate();
+        await old.db
+          .insertInto('sales_documents')
+          .values(
+            docs.map((d) => ({
+              id: d.id,
+              store: d.store,
+              till: d.till,
+              kind: d.kind,
+              at: d.at,
+              day: d.at.slice(0, 10),
+              shift: d.shift,
+              number: d.number,
+              cashier: d.cashier,
+              total: d.total,
+              cash: d.payments.cash,
+              card: d.payments.card,
+              original_id: d.originalId ?? null,
+              fn: null,
+              fd: null,
+              payload_hash: '-',
+              payload_json: JSON.stringify(d),
+              received_at: d.at,
+            })),
+          )
+          .execute();
+        await archiveSales(old, '2026-11-01');
+      } finally {
+        await old.close();
+      }
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      try {
+        expect((await db.migrate()).applied).toEqual(['0011-shift-rollup']);
+        const got = await shiftsReport(db, { from: '2026-10-01', to: '2026-11-30' });
+        expect(got).toHaveLength(8);
+        for (const s of got) {
+          const mine = docs.filter((d) => d.till === s.till && d.shift === s.shift);
+          const of = (k: string) => mine.filter((d) => d.kind === k);
+          const sum = (k: string) => of(k).reduce((a, d) => a + d.total, 0);
+          expect(s).toEqual({
+            store: 'S1',
+            till: s.till,
+            shift: s.shift,
+            openedAt: of('shiftOpen')[0]!.at,
+            closedAt: of('shiftClose')[0]!.at,
+            sale: {
+              count: of('sale').length,
+              total: sum('sale'),
+              cash: of('sale').reduce((a, d) => a + d.payments.cash, 0),
+              card: of('sale').reduce((a, d) => a + d.payments.card, 0),
+            },
+            return: {
+              count: of('return').length,
+              total: sum('return'),
+              cash: of('return').reduce((a, d) => a + d.payments.cash, 0),
+              card: of('return').reduce((a, d) => a + d.payments.card, 0),
+            },
+            cashIn: sum('cashIn'),
+            cashOut: 0,
+            kkt: of('shiftClose')[0]!.kktTotals,
+            agree: true,
+          });
+        }
+      } finally {
+        await db.close();
+        await t.drop();
+      }
     });
   },
   serverDbOptions,
