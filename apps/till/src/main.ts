@@ -13,7 +13,7 @@ const TILL_VERSION = '0.1.0';
 import { DEMO_USERS, demoCatalog } from './demo.js';
 import { AtolClient } from './kkt/atol-client.js';
 import { tillMigrations } from './migrations.js';
-import { TillService } from './sales/till.service.js';
+import { printedNotice, TillService } from './sales/till.service.js';
 import type { TillSchema } from './schema.js';
 import { tillOutbox } from './upload/till.outbox.js';
 
@@ -140,9 +140,19 @@ export async function startTill(
     onDocument: () => uplink?.kick(),
     log,
   });
+  // Messages for the sale screen: from the office (remote commands) and from the till itself.
+  const messages: { id: string; text: string; at: string; kind: 'message' | 'shift-close' | 'till' }[] = [];
   // Settle what a crash left pending, then take the shift state from the ККТ.
   try {
     const r = await till.recover();
+    const printed = printedNotice(r.settled);
+    if (printed)
+      messages.push({
+        id: `recovered-${Date.now()}`,
+        text: printed,
+        at: new Date().toISOString(),
+        kind: 'till',
+      });
     for (const d of r.settled)
       log.info(
         `till: document ${d.number} left unfinished was ${d.state === 'done' ? 'fiscalised by the ККТ' : 'not fiscalised'}`,
@@ -161,8 +171,6 @@ export async function startTill(
     sent: 0,
     rejected: 0,
   };
-  // Messages from the office (remote commands) shown on the sale screen.
-  const messages: { id: string; text: string; at: string; kind: 'message' | 'shift-close' }[] = [];
   const beat = config.server
     ? new Heartbeat(
         config.server,

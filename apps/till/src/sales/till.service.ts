@@ -556,12 +556,8 @@ export class TillService {
         );
       // The cashier was told a receipt did not finish, but the ККТ did print it: say so before
       // anything else, so it is not rung up twice.
-      const late = r.settled.find((d) => d.state === 'done' && (d.kind === 'sale' || d.kind === 'return'));
-      if (late)
-        return refuse(
-          'previous-done',
-          `Чек № ${late.number} на ${fmt(late.total)} всё же пробит ККТ. Не пробивайте его повторно; повторите операцию`,
-        );
+      const late = printedNotice(r.settled);
+      if (late) return refuse('previous-done', `${late}; повторите операцию`);
       try {
         return await fn();
       } catch (e) {
@@ -795,6 +791,19 @@ function uploadForm(
     ...(kktTotals && { kktTotals }),
     ...(doc.catalog_version !== null && { catalogVersion: doc.catalog_version }),
   };
+}
+
+/**
+ * What the cashier must hear of receipts and returns the ККТ did print although the till could
+ * not confirm them at the time (found on the next operation, or at a restart), or undefined.
+ */
+export function printedNotice(settled: readonly DocumentsTable[]): string | undefined {
+  const late = settled.filter((d) => d.state === 'done' && (d.kind === 'sale' || d.kind === 'return'));
+  if (late.length === 0) return undefined;
+  const what = late.map((d) => `${d.kind === 'sale' ? 'Чек' : 'Возврат'} № ${d.number} на ${fmt(d.total)}`);
+  return late.length === 1
+    ? `${what[0]!} всё же пробит ККТ. Не пробивайте его повторно`
+    : `${what.join(', ')} всё же пробиты ККТ. Не пробивайте их повторно`;
 }
 
 function view(r: DocumentsTable): DocumentView {

@@ -12,7 +12,7 @@ import { AtolClient, KktUnreachable } from '../kkt/atol-client.js';
 import { DEFAULT_LAYOUTS } from '../main.js';
 import { tillMigrations } from '../migrations.js';
 import type { TillSchema } from '../schema.js';
-import { TillService } from './till.service.js';
+import { printedNotice, TillService } from './till.service.js';
 import { salesDocument, salesDocumentProblem } from '@openkassa/contracts';
 
 const closers: (() => Promise<void>)[] = [];
@@ -269,6 +269,10 @@ describe('till operations against the ККТ emulator', () => {
     const r = await restarted.recover();
     expect(r.pending).toBe(0);
     expect(r.settled.map((d) => [d.number, d.state])).toEqual([[3, 'done']]);
+    // the sale screen is told, so the cashier does not ring it up again
+    expect(printedNotice(r.settled)).toMatch(
+      /^Чек № 3 на .* всё же пробит ККТ\. Не пробивайте его повторно$/,
+    );
     expect(await restarted.document({ number: 3 })).toMatchObject({
       state: 'done',
       fiscal: { fd: before + 2 },

@@ -68,10 +68,12 @@ async function refreshStatus() {
     const q = $('queue');
     q.textContent = `К отправке: ${s.queue}${s.rejected ? ` · отклонено: ${s.rejected}` : ''}${s.kktPending ? ` · ждут ККТ: ${s.kktPending}` : ''}`;
     q.className = `pill ${s.queue === 0 && !s.rejected ? 'ok' : 'warn'}`;
-    // A message from the office: shown once, when it arrives.
+    // A message from the office: shown once, when it arrives. The till's own (a receipt found
+    // printed at a restart) is shown whenever it is new to this screen.
     const latest = s.messages && s.messages[s.messages.length - 1];
     if (latest && latest.id !== state.lastMessage) {
-      if (state.lastMessage !== undefined || Date.now() - Date.parse(latest.at) < 60_000)
+      if (latest.kind === 'till') say(latest.text, 'error');
+      else if (state.lastMessage !== undefined || Date.now() - Date.parse(latest.at) < 60_000)
         say(`Сообщение из офиса: ${latest.text}`, latest.kind === 'shift-close' ? 'error' : 'info');
       state.lastMessage = latest.id;
     }
