@@ -15,7 +15,7 @@ import {
 import { startKktEmulator, type RunningKktEmulator } from '@openkassa/kkt-emulator';
 import { startOfdEmulator } from '@openkassa/ofd-emulator';
 import { startServer, type RunningServer } from '@openkassa/server';
-import { DEMO_USERS, demoCatalog, startTill, type RunningTill } from '@openkassa/till';
+import { DEMO_USERS, demoCatalog, demoCatalogItems, startTill, type RunningTill } from '@openkassa/till';
 import type { Io } from '../io.js';
 import { integer, untilSignal } from '../options.js';
 
@@ -91,6 +91,13 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
     },
     quietLog,
   );
+  // The head office owns the catalogue; the stores mirror it and their tills pull it.
+  const seeded = await fetch(`${hq.httpUrl}/api/v1/catalog/items`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: demoCatalogItems(2000) }),
+  });
+  if (!seeded.ok) throw new Error(`sandbox: the head office refused the demo catalogue: ${seeded.status}`);
   const stores: RunningServer[] = [];
   const kkts: { fn: string; store: number; k: RunningKktEmulator; till: RunningTill }[] = [];
   for (let s = 0; s < o.stores; s++) {
@@ -101,6 +108,8 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
         relay: { host: '127.0.0.1', port: port(7778 + s) },
         upstream: hq.relay,
         upstreamServer: hq.httpUrl,
+        store: `S${s + 1}`,
+        reportEveryMs: 10_000,
         retryMaxMs: 10_000,
       },
       quietLog,
@@ -124,7 +133,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
           http: { host: '127.0.0.1', port: port(8090 + kkts.length) },
           store: `S${s + 1}`,
           till: `T${r + 1}`,
-          demoCatalog: 2000,
+          demoCatalog: 0, // the goods come from the head office; the demo users are the till's own
           uploadRetryMaxMs: 10_000,
         },
         quietLog,
@@ -150,6 +159,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
     );
   }
   io.out(`            PINs: ${DEMO_USERS.map((u) => `${u.pin} ${u.role}`).join(', ')}\n`);
+  const today = new Date().toISOString().slice(0, 10);
   const seller =
     o.sellEvery > 0
       ? backgroundSales(
@@ -160,8 +170,10 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
       : undefined;
   io.out(
     `\n  ${seller ? `Each till sells a receipt every ${o.sellEvery / 1000} s; ` : ''}fiscal documents go ККТ → store → head office → OFD emulator, sales go till → store → head office.\n` +
+      `\n  Head office: catalogue ${hq.httpUrl}/api/v1/catalog/changes, devices ${hq.httpUrl}/api/v1/devices,\n` +
+      `  sales by store ${hq.httpUrl}/api/v1/reports/sales?by=store&from=${today}&to=${today}, shifts ${hq.httpUrl}/api/v1/reports/shifts?from=${today}&to=${today}\n` +
       `\nNot in the sandbox yet (they join as they are built):\n` +
-      `  back office, reports, catalogue distribution, processing centre, scales.\n` +
+      `  back office, processing centre, scales.\n` +
       `\nsandbox running; Ctrl+C stops it.\n`,
   );
   await stop();
