@@ -213,7 +213,7 @@ describe('the openkassa command as a process', () => {
     proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((r) => proc.once('exit', r));
     try {
-      for (let i = 0; i < 200 && !out.includes('sandbox running'); i++)
+      for (let i = 0; i < 600 && !out.includes('sandbox running'); i++)
         await new Promise((r) => setTimeout(r, 50));
       expect(out).toMatch(/CRC ok, FFD 1\.2, ФЛК passed/);
       expect(out).toMatch(/Not in the sandbox yet/);
@@ -254,7 +254,7 @@ describe('the openkassa command as a process', () => {
     }
     expect(await exited).toBe(0);
     expect(out).toMatch(/sandbox stopped/);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('openkassa import', () => {

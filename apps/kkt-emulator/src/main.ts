@@ -5,6 +5,7 @@ import { buildKktApp } from './app.js';
 import { RequestQueue } from './atol/queue.js';
 import { OfdExchange } from './exchange/ofd-exchange.js';
 import { FiscalDrive, type FfdMode, type Registration } from './fn/fiscal-drive.js';
+import { closeHttp } from '@openkassa/runtime';
 import { kktMigrations, type KktSchema } from './store.js';
 
 export interface KktEmulatorConfig {
@@ -93,7 +94,7 @@ export async function startKktEmulator(
   return {
     httpUrl,
     async close() {
-      await app.close();
+      await closeHttp(app);
       exchange.stop();
       queue.stop();
       await Promise.all(loops);

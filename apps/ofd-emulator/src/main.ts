@@ -4,6 +4,7 @@ import { DEFAULT_EMULATOR_KEY, EmulatedSigner } from '@openkassa/emulation';
 import { buildOfdApp } from './app.js';
 import type { FaultState } from './faults.js';
 import { ofdMigrations, type OfdSchema } from './store.js';
+import { closeHttp } from '@openkassa/runtime';
 import { startOfdTcpServer } from './tcp-server.js';
 
 export interface OfdEmulatorConfig {
@@ -50,7 +51,7 @@ export async function startOfdEmulator(
     tcp: tcp.address(),
     httpUrl,
     async close() {
-      await app.close();
+      await closeHttp(app);
       await tcp.close();
       await db.close();
     },

@@ -18,8 +18,8 @@ import { SalesIngest } from './sales/sales.service.js';
 import { archiveCutoff, archiveSales } from './sales/sales.archive.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { catalogMirror } from './catalog/catalog.mirror.js';
-import { Heartbeat, salesUplink } from '@openkassa/runtime';
-import { listDevices, queueCommand, type CommandKind } from './devices/devices.repo.js';
+import { closeHttp, salesUplink } from '@openkassa/runtime';
+import { storeReporter } from './devices/store-reporter.js';
 
 export interface ServerConfig {
   /** Embedded SQLite in this folder, unless `db` is given. */
@@ -173,84 +173,22 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     log,
   );
   // A store server reports itself and the tills behind it to its head office, and takes commands.
-  const store = config.store ?? hostname();
   const reporter = config.upstreamServer
-    ? new Heartbeat(
-        config.upstreamServer,
-        {
-          id: `store-server:${store}`,
-          kind: 'store-server',
-          store,
-          name: `Сервер магазина ${store}`,
-          version: SERVER_VERSION,
-        },
-        async () => {
-          const devices = (await listDevices(db, clock.now())).filter(
-            (d) => d.kind !== 'store-server' && d.lastSeenAt !== null,
-          );
-          return {
-            status: {
-              uplink: { ...uplink?.status(), pending: await outbox.count() },
-              catalogue: mirror?.status() ?? null,
-              fiscal: await backlogSummary(),
-              devices: { count: devices.length, online: devices.filter((d) => d.online).length },
-            },
-            devices: devices.map((d) => ({
-              id: d.id,
-              kind: d.kind,
-              name: d.name,
-              version: d.version,
-              lastSeenAt: d.lastSeenAt,
-              status: d.status,
-            })),
-            // Commands held for the tills (the head office stops handing them over), and the
-            // tills' answers from the last day (the head office settles each once).
-            holding: devices.flatMap((d) =>
-              d.commands.filter((c) => c.state === 'pending' || c.state === 'delivered').map((c) => c.id),
-            ),
-            results: devices.flatMap((d) =>
-              d.commands
-                .filter(
-                  (c) =>
-                    (c.state === 'done' || c.state === 'failed') &&
-                    clock.now().getTime() - Date.parse(c.doneAt ?? '') < 86_400_000,
-                )
-                .map((c) => ({ id: c.id, deviceId: d.id, ok: c.state === 'done', result: c.result })),
-            ),
-          };
-        },
-        async (c) => {
-          if (c.deviceId !== undefined && c.deviceId !== `store-server:${store}`) {
-            // For a till behind this store: queued here under the same id, answered with a later report.
-            let queued;
-            try {
-              queued = await queueCommand(
-                db,
-                { id: c.id, deviceId: c.deviceId, kind: c.kind as CommandKind, payload: c.payload },
-                clock.now().toISOString(),
-              );
-            } catch (e) {
-              log.warn(
-                `command ${c.id} for ${c.deviceId} not queued, taken again with the next report: ${String(e)}`,
-              );
-              return undefined;
-            }
-            return queued ? undefined : { ok: false, result: `${c.deviceId} is not a device of this store` };
-          }
-          switch (c.kind) {
-            case 'reloadCatalog':
-              mirror?.restart();
-              return { ok: true, result: 'catalogue mirror asked again' };
-            case 'message':
-              log.info(`message from the head office: ${String(c.payload.text)}`);
-              return { ok: true, result: 'logged' };
-            default:
-              return { ok: false, result: `a store server does not do ${c.kind}` };
-          }
-        },
+    ? storeReporter({
+        db,
+        upstream: config.upstreamServer,
+        store: config.store ?? hostname(),
+        version: SERVER_VERSION,
+        everyMs: config.reportEveryMs ?? 30_000,
+        clock,
         log,
-        config.reportEveryMs ?? 30_000,
-      )
+        status: async () => ({
+          uplink: { ...uplink?.status(), pending: await outbox.count() },
+          catalogue: mirror?.status() ?? null,
+          fiscal: await backlogSummary(),
+        }),
+        reloadCatalog: () => mirror?.restart(),
+      })
     : undefined;
   const reporting = reporter?.run();
   const app = buildServerApp({
@@ -272,7 +210,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       await relay.close();
       catalog.close();
       mirror?.stop();
-      await app.close();
+      await closeHttp(app);
       forwarder.stop();
       uplink?.stop();
       reporter?.stop();

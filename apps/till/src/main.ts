@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { LayoutSettings } from './settings.js';
-import { Heartbeat, salesUplink } from '@openkassa/runtime';
+import { closeHttp, Heartbeat, salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
 import { importProducts, productCount } from './catalog/catalog.repo.js';
@@ -255,7 +255,7 @@ export async function startTill(
   return {
     url,
     async close() {
-      await app.close();
+      await closeHttp(app);
       uplink?.stop();
       pull?.stop();
       beat?.stop();

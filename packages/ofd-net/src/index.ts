@@ -31,11 +31,14 @@ export function exchangeOnce(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      // The stop signal lives as long as its sender: take this exchange's listener off it.
+      signal?.removeEventListener('abort', onAbort);
       s.destroy();
       if (err) reject(err);
       else resolve(frame!);
     };
-    signal?.addEventListener('abort', () => finish(new ExchangeError('stopped', sent)), { once: true });
+    const onAbort = () => finish(new ExchangeError('stopped', sent));
+    signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
       () => finish(new ExchangeError(`no answer within ${timeoutMs} ms`, sent)),
       timeoutMs,

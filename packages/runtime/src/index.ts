@@ -2,3 +2,4 @@ export * from './wakeup.js';
 export * from './uplink.js';
 export * from './feed.js';
 export * from './heartbeat.js';
+export * from './http-close.js';

@@ -141,6 +141,17 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
       kkts.push({ fn, store: s + 1, k, till });
     }
   }
+  // Ready to sell once every till has the head office's catalogue (through its store server).
+  for (const { till } of kkts)
+    for (let i = 0; ; i++) {
+      const st = (await (await fetch(`${till.url}/api/status`)).json()) as { products?: number };
+      if ((st.products ?? 0) > 0) break;
+      if (i === 600) {
+        io.err(`sandbox: ${till.url} has no catalogue from its server yet; it will sell once it does\n`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   io.out(
     `  OFD       emulator: tcp://${ofd.tcp.host}:${ofd.tcp.port}; received documents ${ofd.httpUrl}/api/v1/documents, faults ${ofd.httpUrl}/api/v1/faults\n`,
   );
