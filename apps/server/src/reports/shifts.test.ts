@@ -5,6 +5,7 @@ import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
 import { serverDbOptions, serverMigrations } from '../migrations.js';
 import { archiveSales } from '../sales/sales.archive.js';
+import { canonicalJson, documentRow } from '../sales/sales.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
 import { salesReport } from './reports.repo.js';
@@ -177,28 +178,7 @@ describeStorage<ServerSchema>(
         await old.migrate();
         await old.db
           .insertInto('sales_documents')
-          .values(
-            docs.map((d) => ({
-              id: d.id,
-              store: d.store,
-              till: d.till,
-              kind: d.kind,
-              at: d.at,
-              day: d.at.slice(0, 10),
-              shift: d.shift,
-              number: d.number,
-              cashier: d.cashier,
-              total: d.total,
-              cash: d.payments.cash,
-              card: d.payments.card,
-              original_id: d.originalId ?? null,
-              fn: null,
-              fd: null,
-              payload_hash: '-',
-              payload_json: JSON.stringify(d),
-              received_at: d.at,
-            })),
-          )
+          .values(docs.map((d) => documentRow(d, canonicalJson(d), '-', d.at)))
           .execute();
         await archiveSales(old, '2026-11-01');
       } finally {

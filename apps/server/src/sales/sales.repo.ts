@@ -48,6 +48,30 @@ export function payloadHash(json: string): string {
   return createHash('sha256').update(json).digest('hex');
 }
 
+/** A document's row in `sales_documents`: its columns for reports and lookups, and its stored form. */
+export function documentRow(d: SalesDocument, json: string, hash: string, receivedAt: string) {
+  return {
+    id: d.id,
+    store: d.store,
+    till: d.till,
+    kind: d.kind,
+    at: d.at,
+    day: d.at.slice(0, 10),
+    shift: d.shift,
+    number: d.number,
+    cashier: d.cashier,
+    total: d.total,
+    cash: d.payments.cash,
+    card: d.payments.card,
+    original_id: d.originalId ?? null,
+    fn: d.fiscal?.fn ?? null,
+    fd: d.fiscal?.fd ?? null,
+    payload_hash: hash,
+    payload_json: json,
+    received_at: receivedAt,
+  };
+}
+
 /**
  * Stores documents once per id, with their lines and (on a store server) their outbox rows for
  * the head office, all in the caller's transaction, with a few multi-row statements per call
@@ -72,26 +96,7 @@ export async function storeSalesDocuments(
   const archived = await archivedHashes(tx, archive, [...first.keys()]);
   const candidates = [...first.values()].filter((c) => !archived.has(c.d.id));
   const inserted = new Set<string>();
-  const docRows = candidates.map(({ d, json, hash }) => ({
-    id: d.id,
-    store: d.store,
-    till: d.till,
-    kind: d.kind,
-    at: d.at,
-    day: d.at.slice(0, 10),
-    shift: d.shift,
-    number: d.number,
-    cashier: d.cashier,
-    total: d.total,
-    cash: d.payments.cash,
-    card: d.payments.card,
-    original_id: d.originalId ?? null,
-    fn: d.fiscal?.fn ?? null,
-    fd: d.fiscal?.fd ?? null,
-    payload_hash: hash,
-    payload_json: json,
-    received_at: now,
-  }));
+  const docRows = candidates.map(({ d, json, hash }) => documentRow(d, json, hash, now));
   const stored = await insertMany<{ id: string }>(
     tx,
     archive.dialect,
