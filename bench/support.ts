@@ -1,4 +1,5 @@
 /** Small helpers shared by the benches. */
+import { stopAll } from '../test/e2e/support.js';
 
 /** `--name <number>` from the command line, or the default. */
 export function numberArg(name: string, dflt: number): number {
@@ -13,4 +14,16 @@ export function numberArg(name: string, dflt: number): number {
 export function quantile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+}
+
+/** Runs a bench's main: exit 0 when it is done; on an error, print it, stop every process it started, exit 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    async (e: unknown) => {
+      console.error(e);
+      await stopAll();
+      process.exit(1);
+    },
+  );
 }

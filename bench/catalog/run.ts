@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { demoCatalogItems } from '@openkassa/till';
 import { startLocalServer, startTillRole, stopAll, tempDir, tillSession } from '../../test/e2e/support.js';
-import { numberArg, quantile } from '../support.js';
+import { numberArg, quantile, runBench } from '../support.js';
 
 const PRODUCTS = numberArg('products', 300_000);
 const CHANGES = numberArg('changes', 20);
@@ -148,11 +148,4 @@ async function main() {
   await stopAll();
 }
 
-main().then(
-  () => process.exit(0),
-  async (e: unknown) => {
-    console.error(e);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runBench(main);

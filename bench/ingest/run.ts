@@ -21,8 +21,8 @@ import { Sessions, addUser } from '../../apps/till/src/auth/users.js';
 import { TillService } from '../../apps/till/src/sales/till.service.js';
 import { AtolClient } from '../../apps/till/src/kkt/atol-client.js';
 import type { TillSchema } from '../../apps/till/src/schema.js';
-import { startServerRole, stopAll, tempDir } from '../../test/e2e/support.js';
-import { numberArg, quantile } from '../support.js';
+import { startLocalServer, stopAll, tempDir } from '../../test/e2e/support.js';
+import { numberArg, quantile, runBench } from '../support.js';
 
 const TILLS = numberArg('tills', 50);
 const BATCH = numberArg('batch', 50);
@@ -61,6 +61,28 @@ async function ingest(api: string, store: string) {
   return { perSecond: receipts / SECONDS, p50: q(latencies, 0.5), p99: q(latencies, 0.99) };
 }
 
+/** A document's row and its lines' rows as the raw inserts write them (both engines). */
+function rawDocument(d: SalesDocument): unknown[] {
+  return [
+    d.id,
+    d.store,
+    d.till,
+    d.kind,
+    d.at,
+    d.at.slice(0, 10),
+    d.shift,
+    d.number,
+    d.cashier,
+    d.total,
+    d.payments.cash,
+    d.payments.card,
+    JSON.stringify(d),
+    new Date().toISOString(),
+  ];
+}
+const rawLines = (d: SalesDocument): unknown[][] =>
+  d.lines.map((l, i) => [d.id, i + 1, l.name, l.quantity, l.price, l.sum, l.vat]);
+
 /** The same rows straight into the database, one durable transaction per batch: the ceiling. */
 function rawSqlite(docs: readonly SalesDocument[]): number {
   const db = new BetterSqlite3(join(tempDir('bench-raw'), 'raw.sqlite'));
@@ -75,23 +97,8 @@ function rawSqlite(docs: readonly SalesDocument[]): number {
   const insL = db.prepare('insert into l values (?,?,?,?,?,?,?)');
   const batch = db.transaction((ds: readonly SalesDocument[]) => {
     for (const d of ds) {
-      insD.run(
-        d.id,
-        d.store,
-        d.till,
-        d.kind,
-        d.at,
-        d.at.slice(0, 10),
-        d.shift,
-        d.number,
-        d.cashier,
-        d.total,
-        d.payments.cash,
-        d.payments.card,
-        JSON.stringify(d),
-        new Date().toISOString(),
-      );
-      d.lines.forEach((l, i) => insL.run(d.id, i + 1, l.name, l.quantity, l.price, l.sum, l.vat));
+      insD.run(...rawDocument(d));
+      for (const l of rawLines(d)) insL.run(...l);
     }
   });
   const t0 = performance.now();
@@ -126,23 +133,8 @@ async function rawPostgres(docs: readonly SalesDocument[], url: string, schema: 
         const dv: unknown[] = [];
         const lv: unknown[] = [];
         for (const d of b) {
-          dv.push(
-            d.id,
-            d.store,
-            d.till,
-            d.kind,
-            d.at,
-            d.at.slice(0, 10),
-            d.shift,
-            d.number,
-            d.cashier,
-            d.total,
-            d.payments.cash,
-            d.payments.card,
-            JSON.stringify(d),
-            new Date().toISOString(),
-          );
-          d.lines.forEach((l, i) => lv.push(d.id, i + 1, l.name, l.quantity, l.price, l.sum, l.vat));
+          dv.push(...rawDocument(d));
+          for (const l of rawLines(d)) lv.push(...l);
         }
         const ph = (n: number, w: number) =>
           Array.from(
@@ -163,21 +155,13 @@ async function rawPostgres(docs: readonly SalesDocument[], url: string, schema: 
 }
 
 async function serverFor(kind: 'sqlite' | 'postgres', pgDb?: TestDatabase) {
-  const db =
+  const storage =
     kind === 'sqlite'
-      ? ['--data', tempDir('bench-ingest')]
+      ? 'bench-ingest'
       : pgDb?.config.kind === 'postgres'
         ? ['--db', `${pgDb.config.url}?schema=${pgDb.config.schema}`]
         : [];
-  const s = await startServerRole([
-    ...db,
-    '--relay',
-    '127.0.0.1:0',
-    '--http',
-    '127.0.0.1:0',
-    '--ofd',
-    '127.0.0.1:9',
-  ]);
+  const s = await startLocalServer(storage, ['--ofd', '127.0.0.1:9']);
   return s.api;
 }
 
@@ -353,11 +337,4 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  async (e: unknown) => {
-    console.error(e);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -13,7 +13,7 @@ import { EmulatedSigner } from '@openkassa/emulation';
 import { exchangeOnce } from '@openkassa/ofd-net';
 import { buildMessage, buildReceipt, encodeDocument, encodeFields, parseMessage } from '@openkassa/fiscal';
 import { startRole, stopAll, tempDir } from '../../test/e2e/support.js';
-import { numberArg, quantile } from '../support.js';
+import { numberArg, quantile, runBench } from '../support.js';
 
 const FNS = numberArg('fn', 1000);
 const SECONDS = numberArg('seconds', 10);
@@ -272,11 +272,4 @@ async function main() {
   await stopAll();
 }
 
-main().then(
-  () => process.exit(0),
-  async (e: unknown) => {
-    console.error(e);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -5,8 +5,8 @@ import {
   pgDbArgs,
   sleep,
   startKkt,
+  startLocalServer,
   startOfd,
-  startServerRole,
   startTillRole,
   stopAll,
   tempDir,
@@ -34,15 +34,7 @@ async function edit(api: string, items: unknown[]): Promise<number> {
 describe('master data: head office → store server → till', () => {
   it('a new till gets the catalogue, and a price changed at the head office reaches it within seconds', async () => {
     const ofd = await startOfd(tempDir('ce-ofd'));
-    const hq = await startServerRole([
-      ...(await pgDbArgs()),
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--ofd',
-      `127.0.0.1:${ofd.port}`,
-    ]);
+    const hq = await startLocalServer(await pgDbArgs(), ['--ofd', `127.0.0.1:${ofd.port}`]);
     await edit(hq.api, [
       { kind: 'store', data: { id: 'S1', name: 'Магазин на Тверской', group: 'msk' } },
       {
@@ -52,13 +44,7 @@ describe('master data: head office → store server → till', () => {
       { kind: 'price', data: { productId: 'milk', scope: 'group:msk', price: 9490 } },
       { kind: 'price', data: { productId: 'milk', scope: 'group:spb', price: 8490 } },
     ]);
-    const store = await startServerRole([
-      '--data',
-      tempDir('ce-store'),
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
+    const store = await startLocalServer('ce-store', [
       '--upstream-relay',
       `127.0.0.1:${hq.relayPort}`,
       '--upstream-server',

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ean13 } from '@openkassa/till';
 import {
-  startKkt,
-  startOfd,
-  startLocalServer,
-  startServerRole,
-  startTillRole,
   sleep,
+  startKkt,
+  startLocalServer,
+  startOfd,
+  startTillRole,
   stopAll,
   tempDir,
   tillSession,
@@ -30,16 +29,7 @@ const devices = async (api: string) =>
 describe('devices: registry, heartbeat, remote commands', () => {
   it('a till reports itself with its state and runs the commands the office sends it', async () => {
     const ofd = await startOfd(tempDir('de-ofd'));
-    const server = await startServerRole([
-      '--data',
-      tempDir('de-srv'),
-      '--relay',
-      '127.0.0.1:0',
-      '--http',
-      '127.0.0.1:0',
-      '--ofd',
-      `127.0.0.1:${ofd.port}`,
-    ]);
+    const server = await startLocalServer('de-srv', ['--ofd', `127.0.0.1:${ofd.port}`]);
     const kkt = await startKkt('9999000000000951', server.relayPort, tempDir('de-kkt'));
     const till = await startTillRole([
       '--kkt',

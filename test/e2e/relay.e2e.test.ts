@@ -11,13 +11,14 @@ import {
   setFaults,
   sleep,
   startKkt,
+  startLocalServer,
   startOfd,
   startServerRole,
   stopAll,
   tempDir,
+  type Role,
   waitDrained,
   waitResults,
-  type Role,
 } from './support.js';
 
 afterEach(stopAll);
@@ -151,16 +152,7 @@ describe('two server processes on one PostgreSQL', () => {
   it('share the forwarding work: every document reaches the OFD once', async () => {
     const db = await pgDbArgs();
     const ofd = await startOfd(tempDir('pair-ofd'));
-    const node = () =>
-      startServerRole([
-        ...db,
-        '--relay',
-        '127.0.0.1:0',
-        '--http',
-        '127.0.0.1:0',
-        '--ofd',
-        `127.0.0.1:${ofd.port}`,
-      ]);
+    const node = () => startLocalServer(db, ['--ofd', `127.0.0.1:${ofd.port}`]);
     const a = await node();
     const b = await node();
     const fns = Array.from({ length: 6 }, (_, i) => `99990000000060${i + 10}`);

@@ -207,11 +207,13 @@ export async function startServerRole(args: string[]) {
   return { role, relayPort: Number(match[1]), api: match[2]! };
 }
 
-/** A cash server on free local ports with its data in a new folder; `extra`: its upstreams and the rest. */
-export function startLocalServer(tag: string, extra: string[]) {
+/**
+ * A cash server on free local ports; `storage`: a tag for a new SQLite folder, or the storage
+ * flags (`pgDbArgs()`); `extra`: its upstreams and the rest.
+ */
+export function startLocalServer(storage: string | readonly string[], extra: readonly string[]) {
   return startServerRole([
-    '--data',
-    tempDir(tag),
+    ...(typeof storage === 'string' ? ['--data', tempDir(storage)] : storage),
     '--relay',
     '127.0.0.1:0',
     '--http',

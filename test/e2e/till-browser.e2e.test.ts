@@ -5,8 +5,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { ean13 } from '@openkassa/till';
 import {
   startKkt,
+  startLocalServer,
   startOfd,
-  startServerRole,
   startTillRole,
   stopAll,
   tempDir,
@@ -27,16 +27,7 @@ let kktUrl: string;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const ofd = await startOfd(tempDir('tb-ofd'));
-  const server = await startServerRole([
-    '--data',
-    tempDir('tb-srv'),
-    '--relay',
-    '127.0.0.1:0',
-    '--http',
-    '127.0.0.1:0',
-    '--ofd',
-    `127.0.0.1:${ofd.port}`,
-  ]);
+  const server = await startLocalServer('tb-srv', ['--ofd', `127.0.0.1:${ofd.port}`]);
   serverApi = server.api;
   const kkt = await startKkt('9999000000000501', server.relayPort, tempDir('tb-kkt'));
   kktUrl = kkt.url;
