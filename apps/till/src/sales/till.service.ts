@@ -187,18 +187,18 @@ export class TillService {
 
   sell(user: User, req: SaleRequest): Promise<Outcome<DocumentView>> {
     return this.#operation(user, 'sell', async () => {
-      const s = await this.shift();
-      if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
-      if (req.lines.length === 0) return refuse('empty', 'В чеке нет товаров');
-      const priced = await this.#price(req.lines, req.card, 'Сумма по карте больше суммы чека');
+      const priced = await this.#price(req.lines, req.card, {
+        empty: 'В чеке нет товаров',
+        cardTooBig: 'Сумма по карте больше суммы чека',
+      });
       if (!priced.ok) return priced;
-      const { lines, total, cash } = priced.value;
+      const { shift, lines, total, cash } = priced.value;
       if (!Number.isSafeInteger(req.cashTendered) || req.cashTendered < cash)
         return refuse('bad-payment', `Недостаточно наличных: нужно ${fmt(cash)}`);
       return this.#fiscalise({
         kind: 'sale',
         user,
-        shift: s.number,
+        shift,
         total,
         cash,
         card: req.card,
@@ -220,20 +220,20 @@ export class TillService {
     return this.#operation(user, 'returnWithoutReceipt', async () => {
       if (!this.#d.allowReturnWithoutReceipt)
         return refuse('not-allowed', 'Возврат без чека в этом магазине не разрешён');
-      const s = await this.shift();
-      if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
-      if (req.lines.length === 0) return refuse('empty', 'Нечего возвращать');
-      const priced = await this.#price(req.lines, req.card, 'Сумма на карту больше суммы возврата');
+      const priced = await this.#price(req.lines, req.card, {
+        empty: 'Нечего возвращать',
+        cardTooBig: 'Сумма на карту больше суммы возврата',
+      });
       if (!priced.ok) return priced;
-      const { lines, total, cash } = priced.value;
+      const { shift, lines, total, cash } = priced.value;
       if (cash > 0) {
-        const t = await this.tillTotals(s.number);
+        const t = await this.tillTotals(shift);
         if (cash > t.cashInDrawer) return refuse('not-enough-cash', `В кассе только ${fmt(t.cashInDrawer)}`);
       }
       return this.#fiscalise({
         kind: 'return',
         user,
-        shift: s.number,
+        shift,
         total,
         cash,
         card: req.card,
@@ -335,12 +335,12 @@ export class TillService {
    */
   recordVoid(user: User, wanted: SaleRequest['lines']): Promise<Outcome<DocumentView>> {
     return this.#operation(user, 'sell', async () => {
-      const s = await this.shift();
-      if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
-      if (wanted.length === 0) return refuse('empty', 'Нечего аннулировать');
-      const priced = await this.#price(wanted, 0, 'Сумма по карте больше суммы чека');
+      const priced = await this.#price(wanted, 0, {
+        empty: 'Нечего аннулировать',
+        cardTooBig: 'Сумма по карте больше суммы чека',
+      });
       if (!priced.ok) return priced;
-      const { lines, total } = priced.value;
+      const { shift, lines, total } = priced.value;
       const catalogVersion = await catalogCursor(this.#d.db);
       const doc = await this.#d.db.transaction(async (tx) => {
         const last = await tx.db
@@ -352,7 +352,7 @@ export class TillService {
           number: (last?.n ?? 0) + 1,
           kind: 'void',
           state: 'done',
-          shift: s.number,
+          shift,
           cashier: user.name,
           created_at: isoLocal(this.#d.clock.now()),
           total,
@@ -372,7 +372,7 @@ export class TillService {
           catalog_version: catalogVersion,
         };
         row.doc_json = JSON.stringify(
-          uploadForm(row, this.#d.store, this.#d.till, s.number, undefined, undefined),
+          uploadForm(row, this.#d.store, this.#d.till, shift, undefined, undefined),
         );
         await tx.db.insertInto('documents').values(row).execute();
         await tx.db
@@ -567,12 +567,15 @@ export class TillService {
     });
   }
 
-  /** Lines priced from the catalogue now (never from the screen), and the split of the total. */
+  /** In an open shift, lines priced from the catalogue now (never from the screen), and the split of the total. */
   async #price(
     wanted: SaleRequest['lines'],
     card: number,
-    cardTooBig: string,
-  ): Promise<Outcome<{ lines: ScannedLine[]; total: number; cash: number }>> {
+    say: { readonly empty: string; readonly cardTooBig: string },
+  ): Promise<Outcome<{ shift: number; lines: ScannedLine[]; total: number; cash: number }>> {
+    const s = await this.shift();
+    if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
+    if (wanted.length === 0) return refuse('empty', say.empty);
     const lines: ScannedLine[] = [];
     for (const l of wanted) {
       const r = await scan(this.#d.db, l.barcode, this.#d.layouts(), l.quantity);
@@ -580,8 +583,8 @@ export class TillService {
       lines.push(r.line);
     }
     const total = lines.reduce((a, l) => a + l.sum, 0);
-    if (!Number.isSafeInteger(card) || card < 0 || card > total) return refuse('bad-payment', cardTooBig);
-    return { ok: true, value: { lines, total, cash: total - card } };
+    if (!Number.isSafeInteger(card) || card < 0 || card > total) return refuse('bad-payment', say.cardTooBig);
+    return { ok: true, value: { shift: s.number, lines, total, cash: total - card } };
   }
 
   #receiptTask(
