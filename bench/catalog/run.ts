@@ -10,7 +10,14 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { demoCatalogItems } from '@openkassa/till';
-import { startLocalServer, startTillRole, stopAll, tempDir, tillSession } from '../../test/e2e/support.js';
+import {
+  enrollCode,
+  startLocalServer,
+  startTillRole,
+  stopAll,
+  tempDir,
+  tillSession,
+} from '../../test/e2e/support.js';
 import { numberArg, quantile, runBench } from '../support.js';
 
 const PRODUCTS = numberArg('products', 300_000);
@@ -30,10 +37,13 @@ const goods = items.map(
     },
 );
 
-async function edit(api: string, items: unknown[]): Promise<number> {
-  const r = await fetch(`${api}/api/v1/catalog/items`, {
+async function edit(
+  server: { api: string; auth: Record<string, string> },
+  items: unknown[],
+): Promise<number> {
+  const r = await fetch(`${server.api}/api/v1/catalog/items`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...server.auth },
     body: JSON.stringify({ items }),
   });
   if (r.status !== 200) throw new Error(`edit: ${r.status} ${await r.text()}`);
@@ -83,8 +93,8 @@ async function main() {
   console.log(`bench/catalog: ${PRODUCTS} products, ${CHANGES} price changes, node ${process.version}`);
   const hq = await server(['--ofd', '127.0.0.1:9']);
   let t0 = performance.now();
-  let head = await edit(hq.api, [{ kind: 'store', data: { id: 'S1', name: 'Магазин 1', group: 'g1' } }]);
-  for (let i = 0; i < goods.length; i += 20_000) head = await edit(hq.api, items.slice(i, i + 20_000));
+  let head = await edit(hq, [{ kind: 'store', data: { id: 'S1', name: 'Магазин 1', group: 'g1' } }]);
+  for (let i = 0; i < goods.length; i += 20_000) head = await edit(hq, items.slice(i, i + 20_000));
   console.log(
     `head office: ${PRODUCTS} products written in ${((performance.now() - t0) / 1000).toFixed(1)} s (head ${head})`,
   );
@@ -96,6 +106,8 @@ async function main() {
     'http://127.0.0.1:9',
     '--server',
     hq.api,
+    '--enroll',
+    await enrollCode(hq, 'S1'),
     '--data',
     tempDir('bench-cat-till'),
     '--http',
@@ -110,12 +122,23 @@ async function main() {
   const rawMs = rawInsert();
 
   // A store server mirroring the head office, and a till behind it.
-  const store = await server(['--ofd', '127.0.0.1:9', '--upstream-server', hq.api]);
+  const store = await server([
+    '--ofd',
+    '127.0.0.1:9',
+    '--upstream-server',
+    hq.api,
+    '--upstream-enroll',
+    await enrollCode(hq, 'S1', 'store-server'),
+    '--store',
+    'S1',
+  ]);
   const storeTill = await startTillRole([
     '--kkt',
     'http://127.0.0.1:9',
     '--server',
     store.api,
+    '--enroll',
+    await enrollCode(store, 'S1'),
     '--data',
     tempDir('bench-cat-till2'),
     '--http',
@@ -132,7 +155,7 @@ async function main() {
     const g = goods[(i * 7919) % goods.length]!;
     const price = 100_000 + i;
     const t = performance.now();
-    await edit(hq.api, [{ kind: 'price', data: { productId: g.id, scope: 'store:S1', price } }]);
+    await edit(hq, [{ kind: 'price', data: { productId: g.id, scope: 'store:S1', price } }]);
     for (;;) {
       const r = await session.call('GET', `/api/scan?code=${g.barcodes[0]!}`);
       if (r.body.price === price) break;

@@ -5,6 +5,7 @@ import {
   startOfd,
   startLocalServer,
   startTillRole,
+  enrollCode,
   stopAll,
   tempDir,
   tillSession,
@@ -26,7 +27,7 @@ describe('a new till and a 300,000-product catalogue', () => {
     for (let i = 0; i < goods.length; i += 20_000) {
       const r = await fetch(`${server.api}/api/v1/catalog/items`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...server.auth },
         body: JSON.stringify({
           items: goods.slice(i, i + 20_000).map((data) => ({ kind: 'product', data })),
         }),
@@ -40,6 +41,8 @@ describe('a new till and a 300,000-product catalogue', () => {
       kkt.url,
       '--server',
       server.api,
+      '--enroll',
+      await enrollCode(server, 'S1'),
       '--data',
       tempDir('bc-till'),
       '--http',

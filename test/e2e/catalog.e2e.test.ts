@@ -8,6 +8,7 @@ import {
   startLocalServer,
   startOfd,
   startTillRole,
+  enrollCode,
   stopAll,
   tempDir,
   tillSession,
@@ -20,10 +21,13 @@ afterAll(dropTestDatabases);
 
 const MILK = ean13('460000000001');
 
-async function edit(api: string, items: unknown[]): Promise<number> {
-  const r = await fetch(`${api}/api/v1/catalog/items`, {
+async function edit(
+  server: { api: string; auth: Record<string, string> },
+  items: unknown[],
+): Promise<number> {
+  const r = await fetch(`${server.api}/api/v1/catalog/items`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...server.auth },
     body: JSON.stringify({ items }),
   });
   const body = (await r.json()) as { head?: number; error?: { message: string } };
@@ -35,7 +39,7 @@ describe('master data: head office → store server → till', () => {
   it('a new till gets the catalogue, and a price changed at the head office reaches it within seconds', async () => {
     const ofd = await startOfd(tempDir('ce-ofd'));
     const hq = await startLocalServer(await pgDbArgs(), ['--ofd', `127.0.0.1:${ofd.port}`]);
-    await edit(hq.api, [
+    await edit(hq, [
       { kind: 'store', data: { id: 'S1', name: 'Магазин на Тверской', group: 'msk' } },
       {
         kind: 'product',
@@ -49,6 +53,10 @@ describe('master data: head office → store server → till', () => {
       `127.0.0.1:${hq.relayPort}`,
       '--upstream-server',
       hq.api,
+      '--upstream-enroll',
+      await enrollCode(hq, 'S1', 'store-server'),
+      '--store',
+      'S1',
     ]);
     const kkt = await startKkt('9999000000000801', store.relayPort, tempDir('ce-kkt'));
     const till = await startTillRole([
@@ -56,6 +64,8 @@ describe('master data: head office → store server → till', () => {
       kkt.url,
       '--server',
       store.api,
+      '--enroll',
+      await enrollCode(store, 'S1'),
       '--data',
       tempDir('ce-till'),
       '--http',
@@ -75,7 +85,7 @@ describe('master data: head office → store server → till', () => {
 
     // A price for this store from today: at the till within seconds, through the store server.
     const t0 = Date.now();
-    const head = await edit(hq.api, [
+    const head = await edit(hq, [
       { kind: 'price', data: { productId: 'milk', scope: 'store:S1', price: 9990 } },
     ]);
     await expect.poll(scanPrice, { timeout: 10_000, interval: 50 }).toBe(9990);
@@ -95,7 +105,9 @@ describe('master data: head office → store server → till', () => {
     expect(sale.status).toBe(200);
     expect(sale.body.total).toBe(9990);
     await waitUploaded(till.url);
-    const docs = (await (await fetch(`${store.api}/api/v1/sales/documents?store=S1`)).json()) as {
+    const docs = (await (
+      await fetch(`${store.api}/api/v1/sales/documents?store=S1`, { headers: store.auth })
+    ).json()) as {
       documents: { kind: string; catalogVersion?: number }[];
     };
     expect(docs.documents.find((d) => d.kind === 'sale')?.catalogVersion).toBe(head);
@@ -110,7 +122,7 @@ describe('master data: head office → store server → till', () => {
         r.status === 200 ? ((await r.json()) as { user: { name: string } }).user.name : r.status,
       );
     expect(await login('4321')).toBe(401);
-    await edit(hq.api, [
+    await edit(hq, [
       {
         kind: 'user',
         data: { id: 'orlova', name: 'Орлова Н.', role: 'cashier', pin: '4321', stores: ['S1'] },
@@ -121,7 +133,7 @@ describe('master data: head office → store server → till', () => {
     expect(await login('5678')).toBe(401);
 
     // A product removed at the head office can no longer be sold.
-    await edit(hq.api, [{ kind: 'product', id: 'milk', deleted: true }]);
+    await edit(hq, [{ kind: 'product', id: 'milk', deleted: true }]);
     await expect
       .poll(async () => (await s.call('GET', `/api/scan?code=${MILK}`)).status, {
         timeout: 10_000,

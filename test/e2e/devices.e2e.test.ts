@@ -6,6 +6,7 @@ import {
   startLocalServer,
   startOfd,
   startTillRole,
+  enrollCode,
   stopAll,
   tempDir,
   tillSession,
@@ -23,8 +24,12 @@ interface Device {
   commands: { id: string; kind: string; state: string; result: unknown }[];
 }
 
-const devices = async (api: string) =>
-  ((await (await fetch(`${api}/api/v1/devices?store=S1`)).json()) as { devices: Device[] }).devices;
+const devices = async (server: { api: string; auth: Record<string, string> }) =>
+  (
+    (await (await fetch(`${server.api}/api/v1/devices?store=S1`, { headers: server.auth })).json()) as {
+      devices: Device[];
+    }
+  ).devices;
 
 describe('devices: registry, heartbeat, remote commands', () => {
   it('a till reports itself with its state and runs the commands the office sends it', async () => {
@@ -36,6 +41,8 @@ describe('devices: registry, heartbeat, remote commands', () => {
       kkt.url,
       '--server',
       server.api,
+      '--enroll',
+      await enrollCode(server, 'S1'),
       '--data',
       tempDir('de-till'),
       '--http',
@@ -52,11 +59,11 @@ describe('devices: registry, heartbeat, remote commands', () => {
     const s = await tillSession(till.url, '2222');
     expect((await s.call('POST', '/api/shift/open')).status).toBe(200);
     await expect
-      .poll(async () => (await devices(server.api)).find((d) => d.id === 'till:S1/T7')?.status.fn, {
+      .poll(async () => (await devices(server)).find((d) => d.id === 'till:S1/T7')?.status.fn, {
         timeout: 10_000,
       })
       .toBe('9999000000000951');
-    const d = (await devices(server.api)).find((x) => x.id === 'till:S1/T7')!;
+    const d = (await devices(server)).find((x) => x.id === 'till:S1/T7')!;
     expect(d).toMatchObject({
       kind: 'till',
       store: 'S1',
@@ -67,14 +74,14 @@ describe('devices: registry, heartbeat, remote commands', () => {
     const send = async (body: unknown) =>
       fetch(`${server.api}/api/v1/devices/till:S1%2FT7/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...server.auth },
         body: JSON.stringify(body),
       });
     expect((await send({ kind: 'launch' })).status).toBe(400);
     expect((await send({ kind: 'message' })).status).toBe(400);
     const unknown = await fetch(`${server.api}/api/v1/devices/till:S9%2FT1/commands`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...server.auth },
       body: JSON.stringify({ kind: 'reloadCatalog' }),
     });
     expect(unknown.status).toBe(404);
@@ -96,7 +103,7 @@ describe('devices: registry, heartbeat, remote commands', () => {
     await expect
       .poll(
         async () =>
-          (await devices(server.api))[0]!.commands
+          (await devices(server))[0]!.commands
             .filter((c) => c.state === 'done')
             .map((c) => c.id)
             .sort(),
@@ -113,6 +120,8 @@ describe('devices: registry, heartbeat, remote commands', () => {
       `127.0.0.1:${hq.relayPort}`,
       '--upstream-server',
       hq.api,
+      '--upstream-enroll',
+      await enrollCode(hq, 'S1', 'store-server'),
       '--store',
       'S1',
       '--report-every',
@@ -124,6 +133,8 @@ describe('devices: registry, heartbeat, remote commands', () => {
       kkt.url,
       '--server',
       store.api,
+      '--enroll',
+      await enrollCode(store, 'S1'),
       '--data',
       tempDir('dh-till'),
       '--http',
@@ -149,11 +160,11 @@ describe('devices: registry, heartbeat, remote commands', () => {
 
     // The head office lists the store server with its state, and the till as the store last heard it.
     await expect
-      .poll(async () => (await devices(hq.api)).find((d) => d.id === 'till:S1/T8')?.status.fn, {
+      .poll(async () => (await devices(hq)).find((d) => d.id === 'till:S1/T8')?.status.fn, {
         timeout: 15_000,
       })
       .toBe('9999000000000952');
-    const atHq = await devices(hq.api);
+    const atHq = await devices(hq);
     expect(atHq.find((d) => d.id === 'store-server:S1')).toMatchObject({
       kind: 'store-server',
       store: 'S1',
@@ -174,11 +185,17 @@ describe('devices: registry, heartbeat, remote commands', () => {
       tillLastFd: number | null;
       relay: { documents: number; unconfirmed: number } | null;
     }
-    const kktAt = async (api: string) =>
-      ((await (await fetch(`${api}/api/v1/devices/kkt?store=S1`)).json()) as { kkt: Kkt[] }).kkt;
-    for (const api of [store.api, hq.api])
+    const kktAt = async (server: { api: string; auth: Record<string, string> }) =>
+      (
+        (await (
+          await fetch(`${server.api}/api/v1/devices/kkt?store=S1`, { headers: server.auth })
+        ).json()) as {
+          kkt: Kkt[];
+        }
+      ).kkt;
+    for (const server of [store, hq])
       await expect
-        .poll(async () => (await kktAt(api)).find((k) => k.fn === '9999000000000952'), { timeout: 15_000 })
+        .poll(async () => (await kktAt(server)).find((k) => k.fn === '9999000000000952'), { timeout: 15_000 })
         // ФД 1 is the ККТ's registration report, 2 the shift opening, 3 the sale
         .toMatchObject({ till: 'till:S1/T8', tillLastFd: 3, relay: { documents: 3, unconfirmed: 0 } });
 
@@ -186,7 +203,7 @@ describe('devices: registry, heartbeat, remote commands', () => {
     const register = (id: string, body: unknown) =>
       fetch(`${hq.api}/api/v1/devices/${encodeURIComponent(id)}`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...hq.auth },
         body: JSON.stringify(body),
       });
     const scales = {
@@ -198,7 +215,7 @@ describe('devices: registry, heartbeat, remote commands', () => {
     expect((await register('scales:S1/1', scales)).status).toBe(200);
     expect((await register('scales:S1/2', { ...scales, kind: 'toaster' })).status).toBe(400);
     expect((await register('till:S1/T8', { ...scales, kind: 'till' })).status).toBe(409);
-    expect((await devices(hq.api)).find((d) => d.id === 'scales:S1/1')).toMatchObject({
+    expect((await devices(hq)).find((d) => d.id === 'scales:S1/1')).toMatchObject({
       kind: 'scales',
       online: false,
       lastSeenAt: null,
@@ -209,16 +226,15 @@ describe('devices: registry, heartbeat, remote commands', () => {
     const cmd = (await (
       await fetch(`${hq.api}/api/v1/devices/store-server:S1/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...hq.auth },
         body: JSON.stringify({ kind: 'reloadCatalog' }),
       })
     ).json()) as { id: string };
     await expect
       .poll(
         async () =>
-          (await devices(hq.api))
-            .find((d) => d.id === 'store-server:S1')
-            ?.commands.find((c) => c.id === cmd.id)?.state,
+          (await devices(hq)).find((d) => d.id === 'store-server:S1')?.commands.find((c) => c.id === cmd.id)
+            ?.state,
         { timeout: 10_000 },
       )
       .toBe('done');
@@ -228,20 +244,20 @@ describe('devices: registry, heartbeat, remote commands', () => {
     const toTill = (await (
       await fetch(`${hq.api}/api/v1/devices/till:S1%2FT8/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...hq.auth },
         body: JSON.stringify({ kind: 'message', payload: { text: 'Инвентаризация в 21:00' } }),
       })
     ).json()) as { id: string };
     await expect
       .poll(
         async () =>
-          (await devices(hq.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
+          (await devices(hq)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
             ?.state,
         { timeout: 15_000 },
       )
       .toBe('done');
     expect(
-      (await devices(store.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
+      (await devices(store)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === toTill.id)
         ?.state,
     ).toBe('done');
 
@@ -250,13 +266,13 @@ describe('devices: registry, heartbeat, remote commands', () => {
     const later = (await (
       await fetch(`${hq.api}/api/v1/devices/till:S1%2FT8/commands`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...hq.auth },
         body: JSON.stringify({ kind: 'message', payload: { text: 'Смену закрыть в 22:00' } }),
       })
     ).json()) as { id: string };
     await sleep(2500); // a few reports of the store server while the till is away
     const stateAtHq = async (id: string) =>
-      (await devices(hq.api)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === id)?.state;
+      (await devices(hq)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === id)?.state;
     expect(await stateAtHq(later.id)).toBe('delivered'); // passed to the store server, not answered
     const back = await startTillRole(tillArgs);
     await expect.poll(() => stateAtHq(later.id), { timeout: 15_000 }).toBe('done');

@@ -131,7 +131,9 @@ for (const hqDb of ['sqlite', 'postgres'] as const) {
         expectComplete(await ofdDocuments(ofd.api, fns[i]!), s.lastFd);
         // the head office has every document, parsed, and knows it is confirmed
         const hqDocs = (
-          (await (await fetch(`${hq.api}/api/v1/fiscal/documents?fn=${fns[i]}&limit=10000`)).json()) as {
+          (await (
+            await fetch(`${hq.api}/api/v1/fiscal/documents?fn=${fns[i]}&limit=10000`, { headers: hq.auth })
+          ).json()) as {
             documents: { fd: number; state: string; parsed: unknown }[];
           }
         ).documents;

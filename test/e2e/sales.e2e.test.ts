@@ -9,6 +9,7 @@ import {
   startOfd,
   startServerRole,
   startTillRole,
+  enrollCode,
   stopAll,
   tempDir,
   tillSession,
@@ -74,8 +75,8 @@ function seller(url: () => string) {
   };
 }
 
-async function serverDocs(api: string): Promise<Doc[]> {
-  const r = await fetch(`${api}/api/v1/sales/documents?store=S1&limit=10000`);
+async function serverDocs(api: string, auth: Record<string, string>): Promise<Doc[]> {
+  const r = await fetch(`${api}/api/v1/sales/documents?store=S1&limit=10000`, { headers: auth });
   return ((await r.json()) as { documents: Doc[] }).documents;
 }
 
@@ -121,7 +122,9 @@ describe('sales flow: tills → store server → head office', () => {
       '300',
     ];
     const hqApi = `http://127.0.0.1:${hqHttp}`;
-    let hq: Role = (await startServerRole(hqArgs)).role;
+    const hqFirst = await startServerRole(hqArgs);
+    let hq: Role = hqFirst.role;
+    const hqAuth = hqFirst.auth; // sessions outlive restarts
 
     const storeHttp = await freePort();
     const storeRelay = await freePort();
@@ -136,11 +139,17 @@ describe('sales flow: tills → store server → head office', () => {
       `127.0.0.1:${hqRelay}`,
       '--upstream-server',
       hqApi,
+      '--upstream-enroll', // used once: the store server keeps its credentials
+      await enrollCode({ api: hqApi, auth: hqAuth }, 'S1', 'store-server'),
+      '--store',
+      'S1',
       '--retry-max',
       '300',
     ];
     const storeApi = `http://127.0.0.1:${storeHttp}`;
-    let store: Role = (await startServerRole(storeArgs)).role;
+    const storeFirst = await startServerRole(storeArgs);
+    let store: Role = storeFirst.role;
+    const storeAuth = storeFirst.auth;
 
     const tills = await Promise.all(
       ['T1', 'T2'].map(async (id, i) => {
@@ -151,6 +160,8 @@ describe('sales flow: tills → store server → head office', () => {
           kkt.url,
           '--server',
           storeApi,
+          '--enroll',
+          await enrollCode({ api: storeApi, auth: storeAuth }, 'S1'),
           '--data',
           tempDir(`se-till${i}`),
           '--http',
@@ -209,7 +220,9 @@ describe('sales flow: tills → store server → head office', () => {
       await waitUploaded(t.url);
     }
     await waitFor('the store to hand everything to the head office', async () => {
-      const u = (await (await fetch(`${storeApi}/api/v1/sales/uplink`)).json()) as { pending: number };
+      const u = (await (await fetch(`${storeApi}/api/v1/sales/uplink`, { headers: storeAuth })).json()) as {
+        pending: number;
+      };
       return u.pending === 0;
     });
 
@@ -243,8 +256,8 @@ describe('sales flow: tills → store server → head office', () => {
         });
       }
     }
-    const atStore = await serverDocs(storeApi);
-    const atHq = await serverDocs(hqApi);
+    const atStore = await serverDocs(storeApi, storeAuth);
+    const atHq = await serverDocs(hqApi, hqAuth);
     const ids = (ds: readonly Doc[]) => ds.map((d) => d.id).sort();
     expect(tillDocs.length).toBeGreaterThan(20);
     expect(ids(atStore)).toEqual(ids(tillDocs));
@@ -257,7 +270,7 @@ describe('sales flow: tills → store server → head office', () => {
     // And with the ККТ: each shift's Z totals equal the head office's shift report.
     for (const t of tills) {
       const rep = (await (
-        await fetch(`${hqApi}/api/v1/sales/shift-report?store=S1&till=${t.id}&shift=1`)
+        await fetch(`${hqApi}/api/v1/sales/shift-report?store=S1&till=${t.id}&shift=1`, { headers: hqAuth })
       ).json()) as {
         sale: { count: number; total: number };
         return: { count: number; total: number };

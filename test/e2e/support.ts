@@ -21,8 +21,12 @@ export async function startRole(
   args: string[],
   ready: RegExp,
   timeoutMs = 20_000,
+  env: Record<string, string> = {},
 ): Promise<{ role: Role; match: RegExpMatchArray }> {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
   proc.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -199,12 +203,44 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The administrator `admin` of every server the tests start. */
+export const E2E_ADMIN_PASSWORD = 'e2e-admin-password';
+
+/** A cash server, and its administrator's headers (`auth`) for its API. */
 export async function startServerRole(args: string[]) {
   const { role, match } = await startRole(
     ['server', ...args],
     /relay on tcp:\/\/127\.0\.0\.1:(\d+).*API at (http:\/\/127\.0\.0\.1:\d+)/,
+    20_000,
+    { OPENKASSA_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
   );
-  return { role, relayPort: Number(match[1]), api: match[2]! };
+  const api = match[2]!;
+  return { role, relayPort: Number(match[1]), api, auth: await adminHeaders(api) };
+}
+
+export async function adminHeaders(api: string): Promise<Record<string, string>> {
+  const r = await fetch(`${api}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password: E2E_ADMIN_PASSWORD }),
+  });
+  if (r.status !== 200) throw new Error(`admin login at ${api}: ${r.status} ${await r.text()}`);
+  return { authorization: `Bearer ${((await r.json()) as { token: string }).token}` };
+}
+
+/** A one-time enrollment code of this server for a device of `store`. */
+export async function enrollCode(
+  server: { api: string; auth: Record<string, string> },
+  store: string,
+  kind: 'till' | 'store-server' = 'till',
+): Promise<string> {
+  const r = await fetch(`${server.api}/api/v1/enrollment-codes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...server.auth },
+    body: JSON.stringify({ store, kind }),
+  });
+  if (r.status !== 201) throw new Error(`enrollment code: ${r.status} ${await r.text()}`);
+  return ((await r.json()) as { code: string }).code;
 }
 
 /**

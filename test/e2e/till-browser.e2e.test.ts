@@ -8,6 +8,7 @@ import {
   startLocalServer,
   startOfd,
   startTillRole,
+  enrollCode,
   stopAll,
   tempDir,
   waitUploaded,
@@ -23,12 +24,14 @@ let page: Page;
 let tillUrl: string;
 let serverApi: string;
 let kktUrl: string;
+let serverAuth: Record<string, string>;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const ofd = await startOfd(tempDir('tb-ofd'));
   const server = await startLocalServer('tb-srv', ['--ofd', `127.0.0.1:${ofd.port}`]);
   serverApi = server.api;
+  serverAuth = server.auth;
   const kkt = await startKkt('9999000000000501', server.relayPort, tempDir('tb-kkt'));
   kktUrl = kkt.url;
   const till = await startTillRole([
@@ -36,6 +39,8 @@ beforeAll(async () => {
     kkt.url,
     '--server',
     server.api,
+    '--enroll',
+    await enrollCode(server, 'S1'),
     '--data',
     tempDir('tb-till'),
     '--http',
@@ -144,7 +149,7 @@ describe('the sale screen in a browser', () => {
     // The server has the shift as the till and the ККТ saw it.
     await waitUploaded(tillUrl);
     const report = (await (
-      await fetch(`${serverApi}/api/v1/sales/shift-report?store=S1&till=T1&shift=1`)
+      await fetch(`${serverApi}/api/v1/sales/shift-report?store=S1&till=T1&shift=1`, { headers: serverAuth })
     ).json()) as Record<string, unknown>;
     expect(report).toMatchObject({
       sale: { count: 1, total: 130907, cash: 80907, card: 50000 },
@@ -159,26 +164,34 @@ describe('the sale screen in a browser', () => {
     expect(fn.lastFd).toBe(fd + 2); // the return and the shift close followed the sale
   });
 
-  it('tells a cashier what their role does not allow', async () => {
+  it('asks for a supervisor’s PIN when the cashier’s role does not allow an operation', async () => {
     await page.locator('#logout').click();
     await login('1111');
     await page.getByTestId('open-shift').click();
     await expect.poll(() => page.getByTestId('shift').textContent()).toBe('Смена 2 открыта');
-    await page.keyboard.press('F5');
-    await page.getByTestId('ret-number').fill('2');
-    await page.getByTestId('dialog-ok').click();
-    await page.getByTestId('dialog-ok').click();
+    const returnRest = async () => {
+      await page.keyboard.press('F5');
+      await page.getByTestId('ret-number').fill('2');
+      await page.getByTestId('dialog-ok').click();
+      const boxes = page.locator('#ret-lines input[type=checkbox]');
+      await expect.poll(() => boxes.count()).toBe(3);
+      await boxes.nth(2).uncheck(); // the cheese went back already
+      await page.getByTestId('dialog-ok').click();
+    };
+    // a return is beyond a cashier: the till asks for a supervisor's PIN on the spot
+    await returnRest();
+    await expect.poll(() => page.getByTestId('approval').isVisible()).toBe(true);
+    expect(await page.locator('#approval-text').textContent()).toMatch(/^Нужно подтверждение: возврат/);
+    await page.screenshot({ path: join(ARTIFACTS, 'till-approval.png') });
+    await page.getByTestId('approval-pin').fill('1111'); // her own PIN approves nothing
+    await page.getByTestId('approval-ok').click();
     await expect
       .poll(() => page.locator('#dialog-error').textContent())
-      .toBe('Недостаточно прав для этой операции');
-    await page.locator('#dialog-cancel').click();
-
-    // A manager may return goods without the sale's receipt, once there is cash to give back.
-    await page.locator('#logout').click();
-    await login('9999');
-    await scan(MILK);
-    await page.keyboard.press('F5'); // at once: the key waits for the scan to be looked up
-    await page.getByTestId('ret-free').click();
+      .toBe('Этот PIN не даёт права подтвердить операцию');
+    await page.getByTestId('dialog-ok').click();
+    await page.getByTestId('approval-pin').fill('2222'); // the senior cashier's
+    await page.getByTestId('approval-ok').click();
+    // approved, but a new shift's drawer has no cash to give back yet
     await expect
       .poll(async () => ((await page.locator('#dialog-error').textContent()) ?? '').replace(/\s/g, ' '))
       .toBe('В кассе только 0,00 ₽');
@@ -187,7 +200,24 @@ describe('the sale screen in a browser', () => {
     await page.locator('#cash-amount').fill('1000');
     await page.getByTestId('dialog-ok').click();
     await expect.poll(() => text('last')).toMatch(/^Внесение № \d+ · 1 000,00 ₽/);
-    await page.keyboard.press('F5');
+    await returnRest();
+    await page.getByTestId('approval-pin').fill('2222');
+    await page.getByTestId('approval-ok').click();
+    await expect.poll(() => text('message')).toMatch(/^Возврат № \d+: 199,70 ₽, выдать наличными 199,70 ₽$/);
+    // the return reaches the server with who approved it
+    await waitUploaded(tillUrl);
+    const docs = (await (
+      await fetch(`${serverApi}/api/v1/sales/documents?store=S1`, { headers: serverAuth })
+    ).json()) as { documents: { kind: string; approval?: { name: string; permission: string } }[] };
+    expect(docs.documents.filter((d) => d.kind === 'return').at(-1)).toMatchObject({
+      approval: { name: expect.any(String), permission: 'return' },
+    });
+
+    // A manager returns goods without the sale's receipt with no one to ask.
+    await page.locator('#logout').click();
+    await login('9999');
+    await scan(MILK);
+    await page.keyboard.press('F5'); // at once: the key waits for the scan to be looked up
     await page.getByTestId('ret-free').click();
     await expect.poll(() => text('message')).toMatch(/^Возврат № \d+ без чека: выдать наличными 89,90 ₽$/);
   });

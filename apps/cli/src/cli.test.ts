@@ -1,3 +1,4 @@
+import { adminHeaders, deviceHeaders, TEST_ADMIN_PASSWORD } from '@openkassa/server/testing';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,7 +169,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 11 migration\(s\).*0008-devices, 0009-chain-hour-rollup, 0010-sales-archive, 0011-shift-rollup/,
+        /applied 12 migration\(s\).*0009-chain-hour-rollup, 0010-sales-archive, 0011-shift-rollup, 0012-security/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);
@@ -230,8 +231,13 @@ describe('the openkassa command as a process', () => {
       expect(new Set(stored.map((d) => d.fn))).toEqual(new Set(['9999000000010001', '9999000000010002']));
       expect(stored.filter((d) => d.form === 3).length).toBeGreaterThanOrEqual(4);
       expect(stored.every((d) => d.flkOk)).toBe(true);
-      // they came through the head office, which parsed them
-      const backlog = (await (await fetch(`${hqApi}/api/v1/fiscal/backlog?all=1`)).json()) as {
+      // they came through the head office, which parsed them (its API wants the printed login)
+      expect(out).toMatch(/API login on every server: admin \/ sandbox-admin/);
+      const admin = await adminHeaders(hqApi, 'sandbox-admin');
+      expect((await fetch(`${hqApi}/api/v1/fiscal/backlog?all=1`)).status).toBe(401);
+      const backlog = (await (
+        await fetch(`${hqApi}/api/v1/fiscal/backlog?all=1`, { headers: admin })
+      ).json()) as {
         fns: { fn: string; documents: number }[];
       };
       expect(backlog.fns.map((f) => f.fn).sort()).toEqual(['9999000000010001', '9999000000010002']);
@@ -240,7 +246,7 @@ describe('the openkassa command as a process', () => {
       let sales: { till: string; kind: string }[] = [];
       for (let i = 0; i < 100 && sales.filter((d) => d.kind === 'sale').length < 2; i++) {
         sales = (
-          (await (await fetch(`${hqApi}/api/v1/sales/documents?store=S1`)).json()) as {
+          (await (await fetch(`${hqApi}/api/v1/sales/documents?store=S1`, { headers: admin })).json()) as {
             documents: typeof sales;
           }
         ).documents;
@@ -257,6 +263,9 @@ describe('the openkassa command as a process', () => {
   }, 60_000);
 });
 
+/** The CLI logs in as the administrator of the servers these tests start. */
+const LOGIN = ['--user', 'admin', '--password', TEST_ADMIN_PASSWORD];
+
 describe('openkassa import', () => {
   it('loads a 1C CommerceML 2 export into the head office catalogue, with progress, and refuses a broken file', async () => {
     const { startServer } = await import('@openkassa/server');
@@ -267,6 +276,7 @@ describe('openkassa import', () => {
         http: { host: '127.0.0.1', port: 0 },
         relay: { host: '127.0.0.1', port: 0 },
         upstream: { host: '127.0.0.1', port: 9 },
+        adminPassword: TEST_ADMIN_PASSWORD,
       },
       { info: () => undefined, warn: () => undefined },
     );
@@ -291,10 +301,21 @@ describe('openkassa import', () => {
         join(dir, 'offers.xml'),
         `<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08"><ПакетПредложений><ТипыЦен><ТипЦены><Ид>r</Ид><Наименование>Розничная</Наименование></ТипЦены></ТипыЦен><Предложения>${offers}</Предложения></ПакетПредложений></КоммерческаяИнформация>`,
       );
-      const r = await run(['import', '--server', server.httpUrl, 'import.xml', 'offers.xml'], { cwd: dir });
+      // without a login the server is not touched
+      const anon = await run(['import', '--server', server.httpUrl, 'import.xml', 'offers.xml'], {
+        cwd: dir,
+      });
+      expect(anon.err).toMatch(/log in to the server: --token/);
+      const r = await run(['import', '--server', server.httpUrl, ...LOGIN, 'import.xml', 'offers.xml'], {
+        cwd: dir,
+      });
       expect(r.err).toMatch(/importing \[#{30}\] 13\/13/);
       expect(r.out).toMatch(/^imported 1 categories and 12 products \(catalogue version 13\)\n$/);
-      const feed = (await (await fetch(`${server.httpUrl}/api/v1/catalog/changes?since=0`)).json()) as {
+      const feed = (await (
+        await fetch(`${server.httpUrl}/api/v1/catalog/changes?since=0`, {
+          headers: await adminHeaders(server.httpUrl),
+        })
+      ).json()) as {
         changes: { kind: string; data: { price?: number; categoryId?: string; vat?: number } }[];
       };
       const products = feed.changes.filter((c) => c.kind === 'product');
@@ -302,7 +323,7 @@ describe('openkassa import', () => {
       expect(products[3]!.data).toMatchObject({ price: 10350, categoryId: 'g1', vat: 1 });
 
       writeFileSync(join(dir, 'broken.xml'), '<КоммерческаяИнформация><Каталог></КоммерческаяИнформация>');
-      const bad = await run(['import', '--server', server.httpUrl, 'broken.xml'], { cwd: dir });
+      const bad = await run(['import', '--server', server.httpUrl, ...LOGIN, 'broken.xml'], { cwd: dir });
       expect(bad.code).toBe(1);
       expect(bad.err).toMatch(/^openkassa import: import\.xml is not well-formed XML/);
     } finally {
@@ -323,6 +344,7 @@ describe('openkassa export', () => {
           http: { host: '127.0.0.1', port: 0 },
           relay: { host: '127.0.0.1', port: 0 },
           upstream: { host: '127.0.0.1', port: 9 },
+          adminPassword: TEST_ADMIN_PASSWORD,
         },
         quiet,
       );
@@ -333,7 +355,9 @@ describe('openkassa export', () => {
       start(join(dir, 'c')),
     ]);
     const feed = async (url: string) => {
-      const page = (await (await fetch(`${url}/api/v1/catalog/changes?since=0`)).json()) as {
+      const page = (await (
+        await fetch(`${url}/api/v1/catalog/changes?since=0`, { headers: await adminHeaders(url) })
+      ).json()) as {
         changes: { kind: string; id: string; data: Record<string, unknown> }[];
       };
       return page.changes
@@ -352,7 +376,7 @@ describe('openkassa export', () => {
           ).join('\n') +
           '\n',
       );
-      const imported = await run(['import', '--server', hq.httpUrl, 'goods.csv'], { cwd: dir });
+      const imported = await run(['import', '--server', hq.httpUrl, ...LOGIN, 'goods.csv'], { cwd: dir });
       expect(imported.err).toMatch(/importing \[#{30}\] 43\/43/);
       expect(imported.out).toMatch(/^imported 3 categories and 40 products/);
       const original = await feed(hq.httpUrl);
@@ -360,26 +384,33 @@ describe('openkassa export', () => {
 
       // a CSV with a bad line is refused whole and changes nothing
       writeFileSync(join(dir, 'bad.csv'), 'id;name;price;vat\nz1;Ok;1;20\nz2;Bad;x;20\n');
-      const bad = await run(['import', '--server', hq.httpUrl, 'bad.csv'], { cwd: dir });
+      const bad = await run(['import', '--server', hq.httpUrl, ...LOGIN, 'bad.csv'], { cwd: dir });
       expect(bad.code).toBe(1);
       expect(bad.err).toMatch(/^openkassa import: 1 bad line\(s\), nothing imported: line 3: price "x"/);
       expect(await feed(hq.httpUrl)).toEqual(original);
 
-      const cml = await run(['export', 'catalog', '--server', hq.httpUrl, '--out', 'cml'], { cwd: dir });
+      const cml = await run(['export', 'catalog', '--server', hq.httpUrl, ...LOGIN, '--out', 'cml'], {
+        cwd: dir,
+      });
       expect(cml.out).toMatch(/^exported 3 categories and 40 products/);
       expect(readFileSync(join(dir, 'cml', 'import.xml'), 'utf8')).toContain('<КоммерческаяИнформация');
       expect(
-        (await run(['import', '--server', copy.httpUrl, 'cml/import.xml', 'cml/offers.xml'], { cwd: dir }))
-          .code,
+        (
+          await run(['import', '--server', copy.httpUrl, ...LOGIN, 'cml/import.xml', 'cml/offers.xml'], {
+            cwd: dir,
+          })
+        ).code,
       ).toBe(0);
       expect(await feed(copy.httpUrl)).toEqual(original);
 
       const csv = await run(
-        ['export', 'catalog', '--server', hq.httpUrl, '--format', 'csv', '--out', 'out.csv'],
+        ['export', 'catalog', '--server', hq.httpUrl, ...LOGIN, '--format', 'csv', '--out', 'out.csv'],
         { cwd: dir },
       );
       expect(csv.code).toBe(0);
-      expect((await run(['import', '--server', csvCopy.httpUrl, 'out.csv'], { cwd: dir })).code).toBe(0);
+      expect(
+        (await run(['import', '--server', csvCopy.httpUrl, ...LOGIN, 'out.csv'], { cwd: dir })).code,
+      ).toBe(0);
       expect(await feed(csvCopy.httpUrl)).toEqual(original);
 
       // sales of two stores over two days; the export equals what the server reports
@@ -390,14 +421,25 @@ describe('openkassa export', () => {
           at: `2026-11-${n < 4 ? '01' : '02'}T12:00:00+03:00`,
         }),
       );
-      const post = await fetch(`${hq.httpUrl}/api/v1/sales/batch`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ documents: docs }),
-      });
-      expect(post.status).toBe(200);
+      // as the store servers of S1 and S2 would send them
+      const hqAdmin = await adminHeaders(hq.httpUrl);
+      for (const store of ['S1', 'S2']) {
+        const post = await fetch(`${hq.httpUrl}/api/v1/sales/batch`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(await deviceHeaders(hq.httpUrl, hqAdmin, {
+              id: `store-server:${store}`,
+              store,
+              kind: 'store-server',
+            })),
+          },
+          body: JSON.stringify({ documents: docs.filter((d) => d.store === store) }),
+        });
+        expect(post.status).toBe(200);
+      }
       const server = (await (
-        await fetch(`${hq.httpUrl}/api/v1/exchange/sales?from=2026-11-01&to=2026-11-03`)
+        await fetch(`${hq.httpUrl}/api/v1/exchange/sales?from=2026-11-01&to=2026-11-03`, { headers: hqAdmin })
       ).json()) as { days: unknown[] };
       expect(server.days).toHaveLength(4);
       const s1 = await run(
@@ -406,6 +448,7 @@ describe('openkassa export', () => {
           'sales',
           '--server',
           hq.httpUrl,
+          ...LOGIN,
           '--from',
           '2026-11-01',
           '--to',
@@ -424,6 +467,7 @@ describe('openkassa export', () => {
           'sales',
           '--server',
           hq.httpUrl,
+          ...LOGIN,
           '--from',
           '2026-11-01',
           '--to',
@@ -447,6 +491,7 @@ describe('openkassa export', () => {
           'sales',
           '--server',
           hq.httpUrl,
+          ...LOGIN,
           '--from',
           '2026-11-05',
           '--to',
@@ -463,6 +508,7 @@ describe('openkassa export', () => {
           'sales',
           '--server',
           hq.httpUrl,
+          ...LOGIN,
           '--from',
           '1.11.2026',
           '--to',

@@ -1,3 +1,4 @@
+import { auditCommand } from './commands/audit.js';
 import { Command, CommanderError } from 'commander';
 import { kktEmulatorCommand, ofdEmulatorCommand } from './commands/emulators.js';
 import { fiscalCommand } from './commands/fiscal.js';
@@ -27,6 +28,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(demoCommand(io));
   program.addCommand(fiscalCommand(io));
   program.addCommand(migrateCommand(io));
+  program.addCommand(auditCommand(io));
   program.addCommand(serverCommand(io));
   program.addCommand(tillCommand(io));
   program.addCommand(importCommand(io));

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '@openkassa/db';
 import { fnBacklog, type WarnAge } from './fiscal/backlog.js';
@@ -27,6 +27,14 @@ import { cashierReport, shiftsReport } from './reports/shifts.js';
 import { csvLine, roubles } from './exchange/text.js';
 import { listKkt } from './devices/kkt.js';
 import type { UplinkStatus } from '@openkassa/runtime';
+import { ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
+import { errorBody, guard, oneStore, scoped, storeScope } from './auth/access.js';
+import { actorOf, type AuthService, type Principal } from './auth/auth.service.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { audit } from './audit/audit.repo.js';
+import { hostileInput } from './errors.js';
+import { anomalyReport } from './reports/anomalies.js';
+import { verifyAudit } from './audit/audit.verify.js';
 
 export interface ServerAppContext {
   readonly db: Database<ServerSchema>;
@@ -35,17 +43,31 @@ export interface ServerAppContext {
   readonly clock: { now(): Date };
   readonly sales: SalesIngest;
   readonly catalog: CatalogService;
+  readonly auth: AuthService;
+  /** TLS for the API when a certificate is given. */
+  readonly https?: { key: Buffer; cert: Buffer };
   /** On a store server: the head-office uplink of sales documents. */
   readonly salesUplink?: { status(): UplinkStatus; pending(): Promise<number> };
 }
 
-const badRequest = (message: string) => ({ error: { code: 'bad-request', message } });
+const badRequest = (message: string) => errorBody('bad-request', message);
+const ALL_DEVICES = ENROLLED_KINDS;
 
 /** The HTTP app; built without listening (tests use inject). */
 export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(ctx.https && { https: ctx.https }) });
+  const routes: string[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
+  hostileInput(app);
+  guard(app, ctx.auth);
+  authRoutes(app, ctx);
+  const actor = (req: FastifyRequest) => actorOf(req.principal);
+  const now = () => ctx.clock.now().toISOString();
 
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     try {
       await sql`select 1`.execute(ctx.db.db);
       return { status: 'ok' };
@@ -54,164 +76,232 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     }
   });
 
-  app.get('/metrics', async (_req, reply) =>
+  app.get('/metrics', { config: { access: 'public' } }, async (_req, reply) =>
     reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
   );
 
-  app.get('/api/v1/openapi.json', () => openapi);
+  app.get('/api/v1/openapi.json', { config: { access: 'public' } }, () => openapi);
 
-  app.get('/api/v1/fiscal/backlog', async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    return { fns: await fnBacklog(ctx.db, ctx.clock.now(), ctx.warnAges, q.all !== 'true' && q.all !== '1') };
-  });
+  app.get(
+    '/api/v1/fiscal/backlog',
+    { config: { access: { permission: 'viewFiscal', allStores: true } } },
+    async (req) => {
+      const q = req.query as Record<string, string | undefined>;
+      return {
+        fns: await fnBacklog(ctx.db, ctx.clock.now(), ctx.warnAges, q.all !== 'true' && q.all !== '1'),
+      };
+    },
+  );
 
-  app.get('/api/v1/fiscal/documents', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (q.fn === undefined || !/^\d{16}$/.test(q.fn))
-      return reply.code(400).send(badRequest('fn must be the 16-digit ФН number'));
-    const int = (v: string | undefined, name: string, min: number, max: number, dflt?: number) => {
-      if (v === undefined) return dflt;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max)
-        throw new RangeError(`${name} must be a whole number ${min}..${max}`);
-      return n;
-    };
-    let from: number | undefined, to: number | undefined, limit: number;
-    try {
-      from = int(q.from, 'from', 1, 2 ** 31);
-      to = int(q.to, 'to', 1, 2 ** 31);
-      limit = int(q.limit, 'limit', 1, 10_000, 1000)!;
-    } catch (e) {
-      return reply.code(400).send(badRequest((e as Error).message));
-    }
-    let sel = ctx.db.db
-      .selectFrom('fiscal_messages as m')
-      .leftJoin('fiscal_documents as d', (j) => j.onRef('d.fn', '=', 'm.fn').onRef('d.fd', '=', 'm.fd'))
-      .select([
-        'm.fn',
-        'm.fd',
-        'm.form',
-        'm.state',
-        'm.first_received_at',
-        'm.forwarded_at',
-        'm.answered_at',
-        'm.answer_code',
-        'm.times_received',
-        'm.attempts',
-        'm.last_error',
-        'd.fiscal_time',
-        'd.total',
-        'd.flk_ok',
-        'd.fns_json',
-      ])
-      .where('m.fn', '=', q.fn)
-      .orderBy('m.fd')
-      .limit(limit);
-    if (from !== undefined) sel = sel.where('m.fd', '>=', from);
-    if (to !== undefined) sel = sel.where('m.fd', '<=', to);
-    const rows = await sel.execute();
-    return {
-      documents: rows.map((r) => ({
-        fn: r.fn,
-        fd: r.fd,
-        form: r.form,
-        state: r.state,
-        receivedAt: r.first_received_at,
-        forwardedAt: r.forwarded_at,
-        answeredAt: r.answered_at,
-        answerCode: r.answer_code,
-        timesReceived: r.times_received,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        parsed:
-          r.fns_json === null
-            ? null
-            : {
-                fiscalTime: r.fiscal_time,
-                total: r.total,
-                flkOk: r.flk_ok === 1,
-                fnsJson: JSON.parse(r.fns_json) as unknown,
-              },
-      })),
-    };
-  });
+  app.get(
+    '/api/v1/fiscal/documents',
+    { config: { access: { permission: 'viewFiscal', allStores: true } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      if (q.fn === undefined || !/^\d{16}$/.test(q.fn))
+        return reply.code(400).send(badRequest('fn must be the 16-digit ФН number'));
+      const int = (v: string | undefined, name: string, min: number, max: number, dflt?: number) => {
+        if (v === undefined) return dflt;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max)
+          throw new RangeError(`${name} must be a whole number ${min}..${max}`);
+        return n;
+      };
+      let from: number | undefined, to: number | undefined, limit: number;
+      try {
+        from = int(q.from, 'from', 1, 2 ** 31);
+        to = int(q.to, 'to', 1, 2 ** 31);
+        limit = int(q.limit, 'limit', 1, 10_000, 1000)!;
+      } catch (e) {
+        return reply.code(400).send(badRequest((e as Error).message));
+      }
+      let sel = ctx.db.db
+        .selectFrom('fiscal_messages as m')
+        .leftJoin('fiscal_documents as d', (j) => j.onRef('d.fn', '=', 'm.fn').onRef('d.fd', '=', 'm.fd'))
+        .select([
+          'm.fn',
+          'm.fd',
+          'm.form',
+          'm.state',
+          'm.first_received_at',
+          'm.forwarded_at',
+          'm.answered_at',
+          'm.answer_code',
+          'm.times_received',
+          'm.attempts',
+          'm.last_error',
+          'd.fiscal_time',
+          'd.total',
+          'd.flk_ok',
+          'd.fns_json',
+        ])
+        .where('m.fn', '=', q.fn)
+        .orderBy('m.fd')
+        .limit(limit);
+      if (from !== undefined) sel = sel.where('m.fd', '>=', from);
+      if (to !== undefined) sel = sel.where('m.fd', '<=', to);
+      const rows = await sel.execute();
+      return {
+        documents: rows.map((r) => ({
+          fn: r.fn,
+          fd: r.fd,
+          form: r.form,
+          state: r.state,
+          receivedAt: r.first_received_at,
+          forwardedAt: r.forwarded_at,
+          answeredAt: r.answered_at,
+          answerCode: r.answer_code,
+          timesReceived: r.times_received,
+          attempts: r.attempts,
+          lastError: r.last_error,
+          parsed:
+            r.fns_json === null
+              ? null
+              : {
+                  fiscalTime: r.fiscal_time,
+                  total: r.total,
+                  flkOk: r.flk_ok === 1,
+                  fnsJson: JSON.parse(r.fns_json) as unknown,
+                },
+        })),
+      };
+    },
+  );
 
-  app.post('/api/v1/sales/batch', { bodyLimit: 16 * 1024 * 1024 }, async (req, reply) => {
-    const r = await ctx.sales.ingest(req.body);
-    if (!r.ok) return reply.code(400).send(badRequest(r.reason));
-    return { results: r.results };
-  });
+  app.post(
+    '/api/v1/sales/batch',
+    { bodyLimit: 16 * 1024 * 1024, config: { access: { devices: ['till', 'store-server'] } } },
+    async (req, reply) => {
+      // a till or store server posts its own store's documents only
+      const p = req.principal;
+      const docs = (req.body as { documents?: unknown } | null)?.documents;
+      if (p?.kind === 'device' && Array.isArray(docs)) {
+        const other = docs.find(
+          (d: unknown) => typeof d === 'object' && d !== null && (d as { store?: unknown }).store !== p.store,
+        ) as { store?: unknown } | undefined;
+        if (other)
+          return reply
+            .code(403)
+            .send(
+              errorBody(
+                'forbidden',
+                `device ${p.id} of store ${p.store} may not post documents of store ${String(other.store)}`,
+              ),
+            );
+      }
+      const r = await ctx.sales.ingest(req.body);
+      if (!r.ok) return reply.code(400).send(badRequest(r.reason));
+      return { results: r.results };
+    },
+  );
 
-  app.get('/api/v1/sales/shift-report', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const shift = Number(q.shift);
-    if (!q.store || !q.till || !Number.isInteger(shift) || shift < 0)
-      return reply.code(400).send(badRequest('store, till and shift (a whole number) are required'));
-    return shiftReport(ctx.db, q.store, q.till, shift);
-  });
+  app.get(
+    '/api/v1/sales/shift-report',
+    { config: { access: { permission: 'viewReports' } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const shift = Number(q.shift);
+      if (!q.store || !q.till || !Number.isInteger(shift) || shift < 0)
+        return reply.code(400).send(badRequest('store, till and shift (a whole number) are required'));
+      if (!scoped(reply, storeScope(req.principal, [q.store]))) return;
+      return shiftReport(ctx.db, q.store, q.till, shift);
+    },
+  );
 
-  app.get('/api/v1/sales/documents', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (!q.store) return reply.code(400).send(badRequest('store is required'));
-    // a page for the screen; a CSV file has every shift unless told otherwise
-    const limit = q.limit === undefined ? (q.format === 'csv' ? 200_000 : 1000) : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-      return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
-    let sel = ctx.db.db
-      .selectFrom('all_sales_documents')
-      .select(['payload_json', 'received_at'])
-      .where('store', '=', q.store)
-      .orderBy('till')
-      .orderBy('number')
-      .limit(limit);
-    if (q.till) sel = sel.where('till', '=', q.till);
-    if (q.day) sel = sel.where('day', '=', q.day);
-    const rows = await sel.execute();
-    return {
-      documents: rows.map((r) => ({
-        ...(JSON.parse(r.payload_json) as Record<string, unknown>),
-        receivedAt: r.received_at,
-      })),
-    };
-  });
+  app.get(
+    '/api/v1/sales/documents',
+    { config: { access: { permission: 'viewReports' } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      if (!q.store) return reply.code(400).send(badRequest('store is required'));
+      if (!scoped(reply, storeScope(req.principal, [q.store]))) return;
+      // a page for the screen; a CSV file has every shift unless told otherwise
+      const limit = q.limit === undefined ? (q.format === 'csv' ? 200_000 : 1000) : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
+      let sel = ctx.db.db
+        .selectFrom('all_sales_documents')
+        .select(['payload_json', 'received_at'])
+        .where('store', '=', q.store)
+        .orderBy('till')
+        .orderBy('number')
+        .limit(limit);
+      if (q.till) sel = sel.where('till', '=', q.till);
+      if (q.day) sel = sel.where('day', '=', q.day);
+      const rows = await sel.execute();
+      return {
+        documents: rows.map((r) => ({
+          ...(JSON.parse(r.payload_json) as Record<string, unknown>),
+          receivedAt: r.received_at,
+        })),
+      };
+    },
+  );
 
-  app.put('/api/v1/catalog/items', { bodyLimit: 64 * 1024 * 1024 }, async (req, reply) => {
-    const r = await ctx.catalog.edit(req.body);
-    if (!r.ok)
-      return reply
-        .code(r.status)
-        .send({ error: { code: r.status === 409 ? 'mirror' : 'bad-request', message: r.reason } });
-    return { head: r.head };
-  });
+  app.put(
+    '/api/v1/catalog/items',
+    { bodyLimit: 64 * 1024 * 1024, config: { access: { permission: 'editCatalog', allStores: true } } },
+    async (req, reply) => {
+      const r = await ctx.catalog.edit(req.body);
+      if (!r.ok)
+        return reply
+          .code(r.status)
+          .send({ error: { code: r.status === 409 ? 'mirror' : 'bad-request', message: r.reason } });
+      const items =
+        (req.body as { items?: { kind?: unknown; data?: { id?: unknown }; id?: unknown }[] }).items ?? [];
+      const users = items.filter((i) => i.kind === 'user').map((i) => String(i.data?.id ?? i.id));
+      await audit(
+        ctx.db,
+        {
+          actor: actor(req),
+          action: 'catalog.edit',
+          subject: String(r.head),
+          detail: { items: items.length, ...(users.length > 0 && { users: users.slice(0, 1000) }) },
+        },
+        now(),
+      );
+      return { head: r.head };
+    },
+  );
 
-  app.get('/api/v1/catalog/changes', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const num = (v: string | undefined, dflt: number, max: number) => {
-      if (v === undefined) return dflt;
-      const n = Number(v);
-      return Number.isInteger(n) && n >= 0 && n <= max ? n : NaN;
-    };
-    const since = num(q.since, 0, Number.MAX_SAFE_INTEGER);
-    const limit = num(q.limit, 5000, 50_000);
-    const wait = num(q.wait, 0, 60);
-    if (Number.isNaN(since) || Number.isNaN(limit) || limit === 0 || Number.isNaN(wait))
-      return reply
-        .code(400)
-        .send(badRequest('since ≥ 0, limit 1..50000 and wait 0..60 (seconds) are whole numbers'));
-    if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
-      return reply.code(400).send(badRequest('store is a store code'));
-    return ctx.catalog.changes(since, limit, q.store, wait * 1000);
-  });
+  app.get(
+    '/api/v1/catalog/changes',
+    { config: { access: { permission: 'viewReports', devices: ALL_DEVICES } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const num = (v: string | undefined, dflt: number, max: number) => {
+        if (v === undefined) return dflt;
+        const n = Number(v);
+        return Number.isInteger(n) && n >= 0 && n <= max ? n : NaN;
+      };
+      const since = num(q.since, 0, Number.MAX_SAFE_INTEGER);
+      const limit = num(q.limit, 5000, 50_000);
+      const wait = num(q.wait, 0, 60);
+      if (Number.isNaN(since) || Number.isNaN(limit) || limit === 0 || Number.isNaN(wait))
+        return reply
+          .code(400)
+          .send(badRequest('since ≥ 0, limit 1..50000 and wait 0..60 (seconds) are whole numbers'));
+      if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
+        return reply.code(400).send(badRequest('store is a store code'));
+      // a device reads its own store's feed (other stores' users are not for it)
+      const s = oneStore(req.principal, q.store);
+      if (!scoped(reply, s)) return;
+      return ctx.catalog.changes(since, limit, s.stores?.[0], wait * 1000);
+    },
+  );
 
   /** The from/to days (and an optional store list) of a report query, or why they are wrong. */
-  const period = (q: Record<string, string | undefined>) => {
+  const period = (q: Record<string, string | undefined>, p: Principal | null) => {
     const day = /^\d{4}-\d{2}-\d{2}$/;
     if (!q.from || !q.to || !day.test(q.from) || !day.test(q.to) || q.from > q.to)
       return 'from and to are days (YYYY-MM-DD), from ≤ to';
-    const stores = q.store?.split(',').filter((x) => x !== '');
-    if (stores?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
+    const asked = q.store?.split(',').filter((x) => x !== '');
+    if (asked?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
       return 'store is a comma-separated list of store codes';
-    return { from: q.from, to: q.to, stores };
+    // a user limited to some stores reads those, and asks for others in vain
+    const s = storeScope(p, asked);
+    if (!s.ok) return s.message;
+    return { from: q.from, to: q.to, stores: s.stores };
   };
   const csvReply = (reply: FastifyReply, name: string, text: string) =>
     reply
@@ -219,12 +309,13 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       .header('content-disposition', `attachment; filename="${name}.csv"`)
       .send(text);
 
-  app.get('/api/v1/reports/sales', async (req, reply) => {
+  const reports = { config: { access: { permission: 'viewReports' as const } } };
+  app.get('/api/v1/reports/sales', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
       return reply.code(400).send(badRequest(`by is one of ${DIMENSIONS.join(', ')}`));
-    const p = period(q);
-    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
+    const p = period(q, req.principal);
+    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
     const rows = await salesReport(ctx.db, {
       by: q.by as Dimension,
       from: p.from,
@@ -237,11 +328,14 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     return { by: q.by, from: p.from, to: p.to, rows };
   });
 
-  app.get('/api/v1/reports/shifts', async (req, reply) => {
+  app.get('/api/v1/reports/shifts', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    const p = period(q);
-    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
-    if ((p.stores?.length ?? 0) > 1) return reply.code(400).send(badRequest('store is one store code here'));
+    const p = period(q, req.principal);
+    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    if ((p.stores?.length ?? 0) > 1)
+      return reply
+        .code(400)
+        .send(badRequest(`store is one store code here (one of ${p.stores!.join(', ')})`));
     if (q.till !== undefined && !/^[\w.-]{1,64}$/.test(q.till))
       return reply.code(400).send(badRequest('till is a till code'));
     // a page for the screen; a CSV file has every shift unless told otherwise
@@ -306,10 +400,10 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     return { from: p.from, to: p.to, shifts, next };
   });
 
-  app.get('/api/v1/reports/cashiers', async (req, reply) => {
+  app.get('/api/v1/reports/cashiers', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    const p = period(q);
-    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
+    const p = period(q, req.principal);
+    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
     const rows = await cashierReport(ctx.db, {
       from: p.from,
       to: p.to,
@@ -338,16 +432,72 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     return { from: p.from, to: p.to, cashiers: rows };
   });
 
-  app.get('/api/v1/exchange/sales', async (req, reply) => {
+  app.get('/api/v1/reports/anomalies', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    const p = period(q);
-    if (typeof p === 'string') return reply.code(400).send(badRequest(p));
+    const p = period(q, req.principal);
+    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
+    if (q.format === 'csv')
+      return csvReply(
+        reply,
+        `anomalies-${p.from}-${p.to}`,
+        [
+          csvLine([
+            'store',
+            'cashier',
+            'sales',
+            'returns',
+            'returns_sum',
+            'voids',
+            'voids_sum',
+            'approvals',
+            'return_rate',
+            'void_rate',
+            'outliers',
+          ]),
+          ...r.rows.map((x) =>
+            csvLine([
+              x.store,
+              x.cashier,
+              x.sales,
+              x.returns.count,
+              roubles(x.returns.total),
+              x.voids.count,
+              roubles(x.voids.total),
+              x.approvals,
+              x.returnRate,
+              x.voidRate,
+              x.outliers.join(' '),
+            ]),
+          ),
+        ].join('\n') + '\n',
+      );
+    return { from: p.from, to: p.to, ...r };
+  });
+
+  app.get('/api/v1/exchange/sales', { config: { access: { permission: 'export' } } }, async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const p = period(q, req.principal);
+    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
     if (Date.parse(p.to) - Date.parse(p.from) > 30 * 86_400_000)
       return reply.code(400).send(badRequest('at most 31 days per request'));
-    if ((p.stores?.length ?? 0) > 1) return reply.code(400).send(badRequest('store is one store code here'));
+    if ((p.stores?.length ?? 0) > 1)
+      return reply
+        .code(400)
+        .send(badRequest(`store is one store code here (one of ${p.stores!.join(', ')})`));
     const format = q.format ?? 'json';
     if (format !== 'json' && format !== 'csv' && format !== 'cml')
       return reply.code(400).send(badRequest('format is json, csv or cml (CommerceML 2)'));
+    await audit(
+      ctx.db,
+      {
+        actor: actor(req),
+        action: 'export.sales',
+        subject: p.stores?.[0] ?? '*',
+        detail: { from: p.from, to: p.to, format },
+      },
+      now(),
+    );
     const days = await storeDaySales(ctx.db, p.from, p.to, p.stores?.[0]);
     const name = `sales-${p.stores?.[0] ?? 'all'}-${p.from}-${p.to}`;
     if (format === 'csv') return csvReply(reply, name, salesCsv(days));
@@ -359,11 +509,19 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     return { from: p.from, to: p.to, days };
   });
 
-  app.get('/api/v1/reports/reconciliation', async (req, reply) => {
+  app.get('/api/v1/reports/reconciliation', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
       return reply.code(400).send(badRequest('store is a store code'));
-    return reconcile(ctx.db, { ...(q.store !== undefined && { store: q.store }) });
+    const s = oneStore(req.principal, q.store);
+    if (!scoped(reply, s)) return;
+    const store = s.stores?.[0];
+    // and whether the stored documents are still as they were recorded (audit log, hashes)
+    const v = await verifyAudit(ctx.db, { ...(store !== undefined && { store }) });
+    return {
+      ...(await reconcile(ctx.db, { ...(store !== undefined && { store }) })),
+      integrity: { ok: v.ok, firstBroken: v.firstBroken, problems: v.problems, moreProblems: v.moreProblems },
+    };
   });
 
   const heartbeatBody = z.object({
@@ -399,24 +557,52 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       .max(2000)
       .optional(),
   });
-  app.post('/api/v1/devices/heartbeat', { bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
-    const hb = heartbeatBody.safeParse(req.body);
-    if (!hb.success) return reply.code(400).send(badRequest(describeZodError(hb.error)));
-    return { commands: await heartbeat(ctx.db, hb.data, ctx.clock.now().toISOString()) };
+  app.post(
+    '/api/v1/devices/heartbeat',
+    { bodyLimit: 4 * 1024 * 1024, config: { access: { devices: ALL_DEVICES } } },
+    async (req, reply) => {
+      const hb = heartbeatBody.safeParse(req.body);
+      if (!hb.success) return reply.code(400).send(badRequest(describeZodError(hb.error)));
+      // a device reports as itself, for its own store; only a store server reports devices behind it
+      const p = req.principal;
+      if (
+        p?.kind !== 'device' ||
+        hb.data.id !== p.id ||
+        hb.data.store !== p.store ||
+        hb.data.kind !== reportedKind(p.deviceKind)
+      )
+        return reply
+          .code(403)
+          .send(
+            errorBody(
+              'forbidden',
+              `the heartbeat of ${hb.data.id} (${hb.data.kind}, store ${hb.data.store}) does not match this device's credentials`,
+            ),
+          );
+      if (hb.data.devices && p.deviceKind !== 'store-server')
+        return reply.code(403).send(errorBody('forbidden', 'only a store server reports devices behind it'));
+      return { commands: await heartbeat(ctx.db, hb.data, ctx.clock.now().toISOString()) };
+    },
+  );
+
+  const viewDevices = { config: { access: { permission: 'viewDevices' as const } } };
+  app.get('/api/v1/devices', viewDevices, async (req, reply) => {
+    const asked = (req.query as { store?: string }).store;
+    if (asked !== undefined && !/^[\w.-]{1,64}$/.test(asked))
+      return reply.code(400).send(badRequest('store is a store code'));
+    const s = storeScope(req.principal, asked === undefined ? undefined : [asked]);
+    if (!scoped(reply, s)) return;
+    const all = await listDevices(ctx.db, ctx.clock.now(), { ...(asked !== undefined && { store: asked }) });
+    return { devices: s.stores ? all.filter((d) => s.stores!.includes(d.store)) : all };
   });
 
-  app.get('/api/v1/devices', async (req, reply) => {
-    const store = (req.query as { store?: string }).store;
-    if (store !== undefined && !/^[\w.-]{1,64}$/.test(store))
+  app.get('/api/v1/devices/kkt', viewDevices, async (req, reply) => {
+    const asked = (req.query as { store?: string }).store;
+    if (asked !== undefined && !/^[\w.-]{1,64}$/.test(asked))
       return reply.code(400).send(badRequest('store is a store code'));
-    return { devices: await listDevices(ctx.db, ctx.clock.now(), { ...(store !== undefined && { store }) }) };
-  });
-
-  app.get('/api/v1/devices/kkt', async (req, reply) => {
-    const store = (req.query as { store?: string }).store;
-    if (store !== undefined && !/^[\w.-]{1,64}$/.test(store))
-      return reply.code(400).send(badRequest('store is a store code'));
-    return { kkt: await listKkt(ctx.db, ctx.clock.now(), ctx.warnAges, store) };
+    const s = oneStore(req.principal, asked);
+    if (!scoped(reply, s)) return;
+    return { kkt: await listKkt(ctx.db, ctx.clock.now(), ctx.warnAges, s.stores?.[0]) };
   });
 
   const registration = z.object({
@@ -426,13 +612,23 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     /** Where it is reached and how, for scales: {"address": "10.0.0.7:1111", "protocol": "cas-lp"}. */
     status: z.record(z.string(), z.unknown()).default({}),
   });
-  app.put('/api/v1/devices/:id', async (req, reply) => {
+  const manageDevices = { config: { access: { permission: 'manageDevices' as const } } };
+  app.put('/api/v1/devices/:id', manageDevices, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!/^[\w.:/@-]{1,128}$/.test(id))
       return reply.code(400).send(badRequest('id: letters, digits and .:/@-'));
     const body = registration.safeParse(req.body);
     if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+    if (!scoped(reply, storeScope(req.principal, [body.data.store]))) return;
+    const was = await deviceStore(ctx.db, id);
+    if (was !== undefined && !scoped(reply, storeScope(req.principal, [was]))) return;
     const done = await registerDevice(ctx.db, { id, ...body.data }, ctx.clock.now().toISOString());
+    if (done)
+      await audit(
+        ctx.db,
+        { actor: actor(req), action: 'device.register', subject: id, detail: body.data },
+        now(),
+      );
     return done
       ? { ok: true }
       : reply.code(409).send({
@@ -447,46 +643,75 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     kind: z.enum(COMMAND_KINDS),
     payload: z.record(z.string(), z.unknown()).default({}),
   });
-  app.post('/api/v1/devices/:id/commands', async (req, reply) => {
+  app.post('/api/v1/devices/:id/commands', manageDevices, async (req, reply) => {
     const { id } = req.params as { id: string };
     const body = commandBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
     if (body.data.kind === 'message' && typeof body.data.payload.text !== 'string')
       return reply.code(400).send(badRequest('a message command needs payload.text'));
+    const store = await deviceStore(ctx.db, id);
+    if (store !== undefined && !scoped(reply, storeScope(req.principal, [store]))) return;
     const c = await queueCommand(
       ctx.db,
       { id: randomUUID(), deviceId: id, kind: body.data.kind, payload: body.data.payload },
       ctx.clock.now().toISOString(),
     );
+    if (c)
+      await audit(
+        ctx.db,
+        { actor: actor(req), action: 'device.command', subject: id, detail: { id: c.id, kind: c.kind } },
+        now(),
+      );
     return (
       c ?? reply.code(404).send({ error: { code: 'no-device', message: `device ${id} has never reported` } })
     );
   });
 
-  app.post('/api/v1/devices/:id/commands/:command/result', async (req, reply) => {
-    const { id, command } = req.params as { id: string; command: string };
-    const body = z.object({ ok: z.boolean(), result: z.unknown() }).safeParse(req.body);
-    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-    const done = await commandResult(
-      ctx.db,
-      id,
-      command,
-      body.data.ok,
-      body.data.result,
-      ctx.clock.now().toISOString(),
-    );
-    return done
-      ? { ok: true }
-      : reply
-          .code(404)
-          .send({ error: { code: 'no-command', message: 'no such open command for this device' } });
-  });
+  app.post(
+    '/api/v1/devices/:id/commands/:command/result',
+    { config: { access: { devices: ALL_DEVICES } } },
+    async (req, reply) => {
+      const { id, command } = req.params as { id: string; command: string };
+      if (req.principal?.id !== id)
+        return reply.code(403).send(errorBody('forbidden', `only device ${id} answers its commands`));
+      const body = z.object({ ok: z.boolean(), result: z.unknown() }).safeParse(req.body);
+      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+      const done = await commandResult(
+        ctx.db,
+        id,
+        command,
+        body.data.ok,
+        body.data.result,
+        ctx.clock.now().toISOString(),
+      );
+      return done
+        ? { ok: true }
+        : reply
+            .code(404)
+            .send({ error: { code: 'no-command', message: 'no such open command for this device' } });
+    },
+  );
 
-  app.get('/api/v1/sales/uplink', async () =>
+  app.get('/api/v1/sales/uplink', viewDevices, async () =>
     ctx.salesUplink
       ? { configured: true, pending: await ctx.salesUplink.pending(), ...ctx.salesUplink.status() }
       : { configured: false },
   );
 
   return app;
+}
+
+const routeLists = new WeakMap<FastifyInstance, string[]>();
+
+/** Every route ("METHOD /path"), without the HEAD twins Fastify adds to each GET. */
+export function routesOf(app: FastifyInstance): string[] {
+  return [...(routeLists.get(app) ?? [])].sort();
+}
+
+/** The kind a device reports itself as in heartbeats, by the kind it is enrolled as. */
+const reportedKind = (k: EnrolledKind) => (k === 'scale-server' ? 'scales' : k);
+
+async function deviceStore(db: Database<ServerSchema>, id: string): Promise<string | undefined> {
+  const r = await db.db.selectFrom('devices').select('store').where('id', '=', id).executeTakeFirst();
+  return r?.store;
 }

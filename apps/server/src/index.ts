@@ -1,4 +1,5 @@
 export * from './main.js';
+export { verifyAudit, type VerifyReport } from './audit/audit.verify.js';
 export { serverDbOptions, serverMigrations } from './migrations.js';
 export type { WarnAge } from './fiscal/backlog.js';
 export type { ServerSchema } from './schema.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type DbConfig } from '@openkassa/db';
-import { buildServerApp } from './app.js';
+import { openDatabase, type Database, type DbConfig } from '@openkassa/db';
+import { buildServerApp, routesOf } from './app.js';
 import { DEFAULT_WARN_AGES, fnBacklog, type WarnAge } from './fiscal/backlog.js';
 import { createMetrics } from './metrics.js';
 import { serverDbOptions } from './migrations.js';
@@ -20,6 +20,8 @@ import { CatalogService } from './catalog/catalog.service.js';
 import { catalogMirror } from './catalog/catalog.mirror.js';
 import { closeHttp, salesUplink } from '@openkassa/runtime';
 import { storeReporter } from './devices/store-reporter.js';
+import { AuthService, type AuthOptions } from './auth/auth.service.js';
+import { DeviceCredentials, type CredentialStore } from '@openkassa/runtime';
 
 export interface ServerConfig {
   /** Embedded SQLite in this folder, unless `db` is given. */
@@ -47,10 +49,21 @@ export interface ServerConfig {
   readonly archiveAfterDays?: number;
   /** Name of this node in forwarding claims; default host:relay-port. */
   readonly nodeId?: string;
+  /** Creates the administrator `admin` with this password when the server has none. */
+  readonly adminPassword?: string;
+  /** A store server's one-time code to enroll at its head office (once; the credentials are kept). */
+  readonly upstreamEnrollCode?: string;
+  /** TLS for the HTTP API: PEM certificate and key. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** The relay port accepts messages only of ФН registered to a store (`PUT /api/v1/fiscal/fns/{fn}`). */
+  readonly knownFnOnly?: boolean;
+  readonly auth?: AuthOptions;
 }
 
 export interface RunningServer {
   readonly httpUrl: string;
+  /** Every route of the API ("GET /api/v1/…"), for the access and input tests. */
+  readonly routes: readonly string[];
   readonly relay: { host: string; port: number };
   close(): Promise<void>;
 }
@@ -86,6 +99,20 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     `${hostname()}:${config.relay.port === 0 ? randomBytes(6).toString('hex') : config.relay.port}`;
   await releaseClaims(db, node);
   const clock = { now: () => new Date() };
+  const auth = new AuthService(db, clock, config.auth);
+  if (config.adminPassword && (await auth.ensureAdmin(config.adminPassword)))
+    log.info('created the administrator "admin" (change the password after the first login)');
+  const store = config.store ?? hostname();
+  // A store server's credentials at its head office: enrolled once with a code, kept here.
+  const upstreamAuth = config.upstreamServer
+    ? new DeviceCredentials({
+        server: config.upstreamServer,
+        device: { id: `store-server:${store}`, name: `Сервер магазина ${store}` },
+        code: config.upstreamEnrollCode,
+        store: upstreamCredentials(db, config.upstreamServer),
+        log,
+      })
+    : undefined;
   const warnAges = config.warnAges ?? DEFAULT_WARN_AGES;
   const backlogSummary = async () => {
     const rows = await fnBacklog(db, clock.now(), warnAges, true);
@@ -139,15 +166,22 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     log,
     (reason) => metrics.refused.inc({ reason }),
     config.limits ?? DEFAULT_LIMITS,
+    config.knownFnOnly ? knownFns(db) : undefined,
   );
   const warner = startBacklogWarnings(() => fnBacklog(db, clock.now(), warnAges, true), log);
   const outbox = serverSalesOutbox(db);
   const uplink = config.upstreamServer
-    ? salesUplink(config.upstreamServer, outbox, log, {
-        retryMinMs: config.retryMinMs ?? 1000,
-        retryMaxMs: config.retryMaxMs ?? 60_000,
-        pollMs: 5000,
-      })
+    ? salesUplink(
+        config.upstreamServer,
+        outbox,
+        log,
+        {
+          retryMinMs: config.retryMinMs ?? 1000,
+          retryMaxMs: config.retryMaxMs ?? 60_000,
+          pollMs: 5000,
+        },
+        upstreamAuth,
+      )
     : undefined;
   const uplinking = uplink?.run().catch((e: unknown) => {
     log.warn(`sales uplink stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -159,7 +193,9 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     onStored: () => uplink?.kick(),
   });
   const catalog = new CatalogService(db, { mirror: config.upstreamServer !== undefined });
-  const mirror = config.upstreamServer ? catalogMirror(config.upstreamServer, catalog, log) : undefined;
+  const mirror = config.upstreamServer
+    ? catalogMirror(config.upstreamServer, catalog, log, upstreamAuth)
+    : undefined;
   const mirroring = mirror?.run().catch((e: unknown) => {
     log.warn(
       `catalogue mirror stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
@@ -177,7 +213,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     ? storeReporter({
         db,
         upstream: config.upstreamServer,
-        store: config.store ?? hostname(),
+        store,
         version: SERVER_VERSION,
         everyMs: config.reportEveryMs ?? 30_000,
         clock,
@@ -188,6 +224,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
           fiscal: await backlogSummary(),
         }),
         reloadCatalog: () => mirror?.restart(),
+        ...(upstreamAuth && { auth: upstreamAuth }),
       })
     : undefined;
   const reporting = reporter?.run();
@@ -198,11 +235,14 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     clock,
     sales,
     catalog,
+    auth,
+    ...(config.tls && { https: { key: config.tls.key, cert: config.tls.cert } }),
     ...(uplink && { salesUplink: { status: () => uplink.status(), pending: () => outbox.count() } }),
   });
   const httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
   return {
     httpUrl,
+    routes: routesOf(app),
     relay: relay.address(),
     async close() {
       clearInterval(warner);
@@ -290,4 +330,38 @@ function startBacklogWarnings(
   t.unref();
   setTimeout(check, 2000).unref();
   return t;
+}
+
+/** Where a store server keeps its token at the head office: its own database. */
+function upstreamCredentials(db: Database<ServerSchema>, upstream: string): CredentialStore {
+  const key = new URL(upstream).host;
+  return {
+    async load() {
+      const r = await db.db
+        .selectFrom('upstream_credentials')
+        .select('secret')
+        .where('upstream', '=', key)
+        .executeTakeFirst();
+      return r?.secret;
+    },
+    async save(token) {
+      const row = { device_id: key, secret: token };
+      await db.db
+        .insertInto('upstream_credentials')
+        .values({ upstream: key, ...row })
+        .onConflict((oc) => oc.column('upstream').doUpdateSet(row))
+        .execute();
+    },
+  };
+}
+
+/** Registered ФН, remembered once seen (a registration is never taken back while running). */
+function knownFns(db: Database<ServerSchema>): (fn: string) => Promise<boolean> {
+  const known = new Set<string>();
+  return async (fn) => {
+    if (known.has(fn)) return true;
+    const r = await db.db.selectFrom('known_fns').select('fn').where('fn', '=', fn).executeTakeFirst();
+    if (r) known.add(fn);
+    return r !== undefined;
+  };
 }

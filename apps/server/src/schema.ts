@@ -85,6 +85,8 @@ export interface SalesDocumentsTable {
   payload_hash: string;
   payload_json: string;
   received_at: string;
+  /** The audit entry that recorded it (null: stored before the audit log began). */
+  audit_seq: number | null;
 }
 
 export interface SalesLinesTable {
@@ -222,7 +224,84 @@ export interface DeviceCommandsTable {
   result_json: string | null;
 }
 
+export interface UsersTable {
+  id: string;
+  login: string;
+  name: string;
+  role: string;
+  /** '*' or a JSON list of store codes. */
+  stores: string;
+  password_hash: string;
+  failed_logins: number;
+  locked_until: string | null;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the token: a stolen copy of the database holds no usable session. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface DeviceCredentialsTable {
+  device_id: string;
+  kind: string;
+  store: string;
+  name: string;
+  secret_hash: string;
+  previous_hash: string | null;
+  enrolled_at: string;
+  rotated_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface EnrollmentCodesTable {
+  code_hash: string;
+  store: string;
+  kind: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+}
+
+export interface UpstreamCredentialsTable {
+  upstream: string;
+  device_id: string;
+  secret: string;
+}
+
+export interface KnownFnsTable {
+  fn: string;
+  store: string;
+  registered_at: string;
+  registered_by: string;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  detail_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface ServerSchema extends CoreSchema {
+  users: UsersTable;
+  sessions: SessionsTable;
+  device_credentials: DeviceCredentialsTable;
+  enrollment_codes: EnrollmentCodesTable;
+  upstream_credentials: UpstreamCredentialsTable;
+  known_fns: KnownFnsTable;
+  audit_log: AuditLogTable;
   devices: DevicesTable;
   device_commands: DeviceCommandsTable;
   catalog_items: CatalogItemsTable;

@@ -51,12 +51,16 @@ const saleBody = z.object({
   card: kopecks,
   cashTendered: kopecks,
 });
+/** A supervisor's PIN, for an operation beyond the cashier's role. */
+const approvalPin = z.string().max(16).optional();
 const returnBody = z.object({
   number: z.number().int().min(1),
   lines: z.array(z.number().int().min(0)).max(500).optional(),
+  approvalPin,
 });
-const freeReturnBody = z.object({ lines: saleBody.shape.lines, card: kopecks });
-const cashBody = z.object({ direction: z.enum(['in', 'out']), amount: kopecks });
+const freeReturnBody = z.object({ lines: saleBody.shape.lines, card: kopecks, approvalPin });
+const voidBody = z.object({ lines: saleBody.shape.lines, approvalPin });
+const cashBody = z.object({ direction: z.enum(['in', 'out']), amount: kopecks, approvalPin });
 const layoutsBody = z.object({
   layouts: z
     .array(
@@ -111,7 +115,11 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
     return r.success ? r.data : undefined;
   };
   const answer = <T>(reply: FastifyReply, r: Outcome<T>) =>
-    r.ok ? r.value : reply.code(r.code === 'forbidden' ? 403 : 409).send(error(r.code, r.message));
+    r.ok
+      ? r.value
+      : reply
+          .code(r.code === 'forbidden' || r.code === 'approval-needed' ? 403 : 409)
+          .send(error(r.code, r.message));
 
   app.post('/api/login', async (req, reply) => {
     const body = parse(z.object({ pin: z.string().max(16) }), req.body, reply);
@@ -180,26 +188,30 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
 
   app.post('/api/void', async (req, reply) => {
     const user = auth(req, reply);
-    const body = user && parse(freeReturnBody.pick({ lines: true }), req.body, reply);
-    return user && body && answer(reply, await ctx.till.recordVoid(user, body.lines));
+    const body = user && parse(voidBody, req.body, reply);
+    return user && body && answer(reply, await ctx.till.recordVoid(user, body.lines, body.approvalPin));
   });
 
   app.post('/api/return', async (req, reply) => {
     const user = auth(req, reply);
     const body = user && parse(returnBody, req.body, reply);
-    return user && body && answer(reply, await ctx.till.returnByReceipt(user, body));
+    return user && body && answer(reply, await ctx.till.returnByReceipt(user, body, body.approvalPin));
   });
 
   app.post('/api/return/without-receipt', async (req, reply) => {
     const user = auth(req, reply);
     const body = user && parse(freeReturnBody, req.body, reply);
-    return user && body && answer(reply, await ctx.till.returnWithoutReceipt(user, body));
+    return user && body && answer(reply, await ctx.till.returnWithoutReceipt(user, body, body.approvalPin));
   });
 
   app.post('/api/cash', async (req, reply) => {
     const user = auth(req, reply);
     const body = user && parse(cashBody, req.body, reply);
-    return user && body && answer(reply, await ctx.till.cashMove(user, body.direction, body.amount));
+    return (
+      user &&
+      body &&
+      answer(reply, await ctx.till.cashMove(user, body.direction, body.amount, body.approvalPin))
+    );
   });
 
   app.get('/api/documents', async (req, reply) => {

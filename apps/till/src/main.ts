@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { LayoutSettings } from './settings.js';
-import { closeHttp, Heartbeat, salesUplink } from '@openkassa/runtime';
+import { closeHttp, DeviceCredentials, Heartbeat, salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
 import { importProducts, productCount } from './catalog/catalog.repo.js';
@@ -39,6 +39,8 @@ export interface TillConfig {
   readonly uploadRetryMaxMs?: number;
   /** How often the till reports to its server and collects commands (default 30 s). */
   readonly heartbeatMs?: number;
+  /** The one-time enrollment code from the server (first start; the credentials are kept). */
+  readonly enrollCode?: string;
 }
 
 export interface RunningTill {
@@ -70,12 +72,49 @@ export async function startTill(
   }
   const layouts = () => layoutSettings.current();
   const outbox = tillOutbox(db);
-  const uplink = config.server
-    ? salesUplink(config.server, outbox, log, {
-        retryMinMs: 500,
-        retryMaxMs: config.uploadRetryMaxMs ?? 30_000,
-        pollMs: 3000,
+  // The till's own credentials at its server, kept in its settings once enrolled.
+  const auth = config.server
+    ? new DeviceCredentials({
+        server: config.server,
+        device: { id: `till:${config.store}/${config.till}`, name: `Касса ${config.till}` },
+        code: config.enrollCode,
+        store: {
+          async load() {
+            const r = await db.db
+              .selectFrom('settings')
+              .select('value_json')
+              .where('key', '=', 'credentials')
+              .executeTakeFirst();
+            return r ? (JSON.parse(r.value_json) as { token: string }).token : undefined;
+          },
+          async save(token) {
+            const json = JSON.stringify({ token });
+            await db.db
+              .insertInto('settings')
+              .values({ key: 'credentials', value_json: json })
+              .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
+              .execute();
+          },
+        },
+        log,
       })
+    : undefined;
+  if (auth && !(await auth.token()))
+    log.warn(
+      `till: not enrolled at ${config.server ?? ''}${config.enrollCode ? ' yet (will retry)' : ': give --enroll <code> from the server'}; selling goes on, uploads wait`,
+    );
+  const uplink = config.server
+    ? salesUplink(
+        config.server,
+        outbox,
+        log,
+        {
+          retryMinMs: 500,
+          retryMaxMs: config.uploadRetryMaxMs ?? 30_000,
+          pollMs: 3000,
+        },
+        auth,
+      )
     : undefined;
   const uploading = uplink?.run().catch((e: unknown) => {
     log.warn(`upload stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -115,7 +154,7 @@ export async function startTill(
     },
   };
   const pull = config.server
-    ? new CatalogPull(config.server, db, config.store, settingsSink, log)
+    ? new CatalogPull(config.server, db, config.store, settingsSink, log, auth)
     : undefined;
   const pulling = pull?.run().catch((e: unknown) => {
     log.warn(
@@ -231,6 +270,7 @@ export async function startTill(
         },
         log,
         config.heartbeatMs ?? 30_000,
+        auth,
       )
     : undefined;
   const beating = beat?.run().catch((e: unknown) => {

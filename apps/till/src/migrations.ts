@@ -98,4 +98,9 @@ export const tillMigrations: MigrationList = {
       await db.schema.alterTable('documents').addColumn('catalog_version', 'integer').execute();
     },
   },
+  '0103-approvals': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('documents').addColumn('approval_json', 'text').execute();
+    },
+  },
 };

@@ -61,6 +61,8 @@ export interface DocumentsTable {
   doc_json: string | null;
   /** The catalogue version the till had when the document was made. */
   catalog_version: number | null;
+  /** A supervisor's approval of an operation beyond the cashier's role (JSON). */
+  approval_json: string | null;
 }
 
 export interface PricesTable {

@@ -1,5 +1,6 @@
 import { randomBytes, scryptSync } from 'node:crypto';
 import { z } from 'zod';
+import { TILL_ROLES } from './access.js';
 
 /**
  * Master data as the head office owns it and every store and till receives it: a change feed of
@@ -88,7 +89,7 @@ export const catalogStore = z.object({
 });
 export type CatalogStore = z.infer<typeof catalogStore>;
 
-export const USER_ROLES = ['cashier', 'senior', 'manager'] as const;
+export const USER_ROLES = TILL_ROLES;
 
 /** A PIN's hash as tills check it: scrypt (N 16384, r 8, p 1), 32 bytes, hex. */
 export function pinHash(pin: string, salt: string): string {

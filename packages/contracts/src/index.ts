@@ -1,3 +1,4 @@
 export * from './sales.js';
 export * from './samples.js';
 export * from './catalog.js';
+export * from './access.js';

@@ -81,6 +81,15 @@ export const salesDocument = z.object({
   originalId: z.uuid().optional(),
   fiscal: fiscalParams.optional(),
   kktTotals: shiftTotals.optional(),
+  /** A supervisor's PIN allowed what the cashier's role does not (a return, a void, a cash-out…). */
+  approval: z
+    .object({
+      by: z.string().min(1).max(64),
+      name: z.string().min(1).max(64),
+      role: z.string().min(1).max(32),
+      permission: z.string().min(1).max(32),
+    })
+    .optional(),
   catalogVersion: z.number().int().min(0).optional(),
 });
 export type SalesDocument = z.infer<typeof salesDocument>;

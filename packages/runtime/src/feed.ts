@@ -1,3 +1,4 @@
+import type { DeviceCredentials } from './credentials.js';
 import { Wakeup } from './wakeup.js';
 
 /** A page of a change feed: the changes after a cursor, and where to go on from. */
@@ -23,6 +24,8 @@ export interface FeedFollowerConfig<P extends FeedPage> {
   /** Applies a page and moves the cursor, together. */
   readonly apply: (page: P) => Promise<void>;
   readonly timeoutMs: number;
+  /** The follower's credentials at the source. */
+  readonly auth?: DeviceCredentials;
 }
 
 /**
@@ -72,6 +75,7 @@ export class FeedFollower<P extends FeedPage> {
         const since = await this.#cfg.cursor();
         this.#abort = new AbortController();
         const res = await fetch(this.#cfg.url(since), {
+          headers: { ...(await this.#cfg.auth?.headers()) },
           signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#cfg.timeoutMs)]),
         });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);

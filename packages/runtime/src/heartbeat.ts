@@ -1,3 +1,4 @@
+import type { DeviceCredentials } from './credentials.js';
 import { Wakeup } from './wakeup.js';
 
 export interface RemoteCommand {
@@ -45,6 +46,7 @@ export class Heartbeat {
   readonly #handle: CommandHandler;
   readonly #log: { warn(m: string): void };
   readonly #everyMs: number;
+  readonly #auth: DeviceCredentials | undefined;
   readonly #wake = new Wakeup();
   #stopped = false;
   #failures = 0;
@@ -56,8 +58,10 @@ export class Heartbeat {
     handle: CommandHandler,
     log: { warn(m: string): void },
     everyMs = 30_000,
+    auth?: DeviceCredentials,
   ) {
     this.#server = server;
+    this.#auth = auth;
     this.#identity = identity;
     this.#report = report;
     this.#handle = handle;
@@ -84,7 +88,7 @@ export class Heartbeat {
       try {
         const res = await fetch(new URL('/api/v1/devices/heartbeat', this.#server), {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(await this.#auth?.headers()) },
           body: JSON.stringify({ ...this.#identity, ...(await this.#report()) }),
           signal: AbortSignal.timeout(15_000),
         });
@@ -105,7 +109,7 @@ export class Heartbeat {
             ),
             {
               method: 'POST',
-              headers: { 'content-type': 'application/json' },
+              headers: { 'content-type': 'application/json', ...(await this.#auth?.headers()) },
               body: JSON.stringify(outcome),
               signal: AbortSignal.timeout(15_000),
             },

@@ -3,3 +3,4 @@ export * from './uplink.js';
 export * from './feed.js';
 export * from './heartbeat.js';
 export * from './http-close.js';
+export * from './credentials.js';

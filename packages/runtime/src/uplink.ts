@@ -1,3 +1,4 @@
+import type { DeviceCredentials } from './credentials.js';
 import { Wakeup } from './wakeup.js';
 
 /** One document waiting in an outbox: its id and the JSON object to send. */
@@ -28,7 +29,8 @@ export interface UplinkConfig {
   readonly retryMaxMs: number;
   /** How often to look at the outbox when nobody kicks. */
   readonly pollMs: number;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** The device's credentials at the receiver. */
+  readonly auth?: DeviceCredentials;
   /** Checked while there is nothing to send, so the link state shown to users stays true. */
   readonly healthUrl?: string;
 }
@@ -119,7 +121,7 @@ export class BatchUplink {
   async #post(batch: readonly OutboxItem[]): Promise<ItemAck[]> {
     const res = await fetch(this.#cfg.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...this.#cfg.headers },
+      headers: { 'content-type': 'application/json', ...(await this.#cfg.auth?.headers()) },
       body: JSON.stringify({ documents: batch.map((b) => b.document) }),
       signal: AbortSignal.timeout(this.#cfg.timeoutMs),
     });
@@ -149,6 +151,7 @@ export function salesUplink(
   outbox: Outbox,
   log: { warn(m: string): void },
   timing: { retryMinMs: number; retryMaxMs: number; pollMs: number },
+  auth?: DeviceCredentials,
 ): BatchUplink {
   return new BatchUplink(
     {
@@ -157,6 +160,7 @@ export function salesUplink(
       batchSize: 200,
       timeoutMs: 15_000,
       ...timing,
+      ...(auth && { auth }),
     },
     outbox,
     log,

@@ -17,6 +17,7 @@ import {
 } from '@openkassa/server';
 import { progress, type Io } from '../io.js';
 import { httpUrl } from '../options.js';
+import { authHeader, withLogin, type ServerLogin } from '../server-client.js';
 
 const day = (v: string): string => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v)))
@@ -28,10 +29,10 @@ const nextDay = (d: string) => new Date(Date.parse(d) + 86_400_000).toISOString(
 
 class ExportError extends Error {}
 
-async function getJson<T>(server: string, path: string): Promise<T> {
+async function getJson<T>(server: string, path: string, auth: Record<string, string>): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(new URL(path, server));
+    res = await fetch(new URL(path, server), { headers: auth });
   } catch (e) {
     throw new ExportError(`cannot reach ${server}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -56,7 +57,7 @@ export function exportCommand(io: Io): Command {
       .argParser(httpUrl)
       .makeOptionMandatory();
 
-  const sales = new Command('sales')
+  const sales = withLogin(new Command('sales'))
     .description('Sales and returns per day and store, with goods, receipts and payments')
     .addOption(server())
     .addOption(new Option('--from <day>', 'first day (YYYY-MM-DD)').argParser(day).makeOptionMandatory())
@@ -65,14 +66,16 @@ export function exportCommand(io: Io): Command {
     .addOption(format())
     .addOption(new Option('--out <file>', 'where to write').makeOptionMandatory())
     .action(
-      async (o: {
-        server: string;
-        from: string;
-        to: string;
-        store?: string;
-        format: string;
-        out: string;
-      }) => {
+      async (
+        o: {
+          server: string;
+          from: string;
+          to: string;
+          store?: string;
+          format: string;
+          out: string;
+        } & ServerLogin,
+      ) => {
         if (o.from > o.to) {
           io.err('openkassa export: --from is after --to\n');
           io.setExitCode(2);
@@ -82,6 +85,7 @@ export function exportCommand(io: Io): Command {
         for (let d = o.from; d <= o.to; d = nextDay(d)) days.push(d);
         const all: StoreDaySales[] = [];
         try {
+          const auth = await authHeader(o.server, o);
           for (const [i, d] of days.entries()) {
             progress(io, 'exporting', i, days.length);
             const q = new URLSearchParams({
@@ -90,7 +94,8 @@ export function exportCommand(io: Io): Command {
               ...(o.store !== undefined && { store: o.store }),
             });
             all.push(
-              ...(await getJson<{ days: StoreDaySales[] }>(o.server, `/api/v1/exchange/sales?${q}`)).days,
+              ...(await getJson<{ days: StoreDaySales[] }>(o.server, `/api/v1/exchange/sales?${q}`, auth))
+                .days,
             );
           }
         } catch (e) {
@@ -113,7 +118,7 @@ export function exportCommand(io: Io): Command {
       },
     );
 
-  const catalog = new Command('catalog')
+  const catalog = withLogin(new Command('catalog'))
     .description('The catalogue (goods, groups, base prices) as 1C imports it, or as CSV')
     .addOption(server())
     .addOption(format())
@@ -123,13 +128,15 @@ export function exportCommand(io: Io): Command {
         'a folder for import.xml and offers.xml (cml), or a file (csv)',
       ).makeOptionMandatory(),
     )
-    .action(async (o: { server: string; format: string; out: string }) => {
+    .action(async (o: { server: string; format: string; out: string } & ServerLogin) => {
       const items = new Map<string, { kind: string; data: unknown }>();
       try {
+        const auth = await authHeader(o.server, o);
         for (let since = 0; ;) {
           const page = await getJson<CatalogPage>(
             o.server,
             `/api/v1/catalog/changes?since=${since}&limit=20000`,
+            auth,
           );
           for (const c of page.changes) {
             const key = `${c.kind}\u0000${c.id}`;

@@ -18,6 +18,7 @@ import { startServer, type RunningServer } from '@openkassa/server';
 import { DEMO_USERS, demoCatalog, demoCatalogItems, startTill, type RunningTill } from '@openkassa/till';
 import type { Io } from '../io.js';
 import { integer, untilSignal } from '../options.js';
+import { enrollmentCode, login } from '../server-client.js';
 
 interface DemoOptions {
   data: string;
@@ -68,6 +69,9 @@ function withDemoOptions(c: Command, stores: number, registers: number): Command
     );
 }
 
+/** The administrator's password on the sandbox's servers: printed, because it is a sandbox. */
+const SANDBOX_ADMIN_PASSWORD = 'sandbox-admin';
+
 async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Promise<void> {
   const dir = resolve(io.cwd, o.data);
   mkdirSync(dir, { recursive: true });
@@ -88,13 +92,15 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
       relay: { host: '127.0.0.1', port: port(7777) },
       upstream: ofd.tcp,
       retryMaxMs: 10_000,
+      adminPassword: SANDBOX_ADMIN_PASSWORD,
     },
     quietLog,
   );
+  const hqToken = await login(hq.httpUrl, 'admin', SANDBOX_ADMIN_PASSWORD);
   // The head office owns the catalogue; the stores mirror it and their tills pull it.
   const seeded = await fetch(`${hq.httpUrl}/api/v1/catalog/items`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hqToken}` },
     body: JSON.stringify({ items: demoCatalogItems(2000) }),
   });
   if (!seeded.ok) throw new Error(`sandbox: the head office refused the demo catalogue: ${seeded.status}`);
@@ -111,10 +117,14 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
         store: `S${s + 1}`,
         reportEveryMs: 10_000,
         retryMaxMs: 10_000,
+        adminPassword: SANDBOX_ADMIN_PASSWORD,
+        // each store server enrolls at the head office, each till at its store server
+        upstreamEnrollCode: await enrollmentCode(hq.httpUrl, hqToken, `S${s + 1}`, 'store-server'),
       },
       quietLog,
     );
     stores.push(store);
+    const storeToken = await login(store.httpUrl, 'admin', SANDBOX_ADMIN_PASSWORD);
     for (let r = 0; r < o.registers; r++) {
       const fn = `99990000${String(s + 1).padStart(4, '0')}${String(r + 1).padStart(4, '0')}`;
       const k = await startKktEmulator({
@@ -135,6 +145,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
           till: `T${r + 1}`,
           demoCatalog: 0, // the goods come from the head office; the demo users are the till's own
           uploadRetryMaxMs: 10_000,
+          enrollCode: await enrollmentCode(store.httpUrl, storeToken, `S${s + 1}`, 'till'),
         },
         quietLog,
       );
@@ -170,6 +181,9 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
     );
   }
   io.out(`            PINs: ${DEMO_USERS.map((u) => `${u.pin} ${u.role}`).join(', ')}\n`);
+  io.out(
+    `  API login on every server: admin / ${SANDBOX_ADMIN_PASSWORD} (POST /api/v1/auth/login; the sandbox's own password, never for a real shop)\n`,
+  );
   const today = new Date().toISOString().slice(0, 10);
   const seller =
     o.sellEvery > 0

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDbUrl } from '@openkassa/db';
@@ -92,8 +93,33 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         .argParser(warnAges)
         .default(warnAges('24h,5d'), '24h,5d'),
     )
+    .addOption(
+      new Option(
+        '--admin-password <password>',
+        'create the administrator "admin" with this password if there is none (better: the variable)',
+      ).env('OPENKASSA_ADMIN_PASSWORD'),
+    )
+    .addOption(
+      new Option(
+        '--upstream-enroll <code>',
+        'one-time enrollment code from the head office (first start of a store server)',
+      ).env('OPENKASSA_UPSTREAM_ENROLL'),
+    )
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate: serve the HTTP API over TLS'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert'))
+    .addOption(
+      new Option(
+        '--known-fn-only',
+        'the relay port takes messages only of ФН registered to a store (PUT /api/v1/fiscal/fns/{fn})',
+      ),
+    )
     .action(
       async (o: {
+        adminPassword?: string;
+        upstreamEnroll?: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        knownFnOnly?: boolean;
         data: string;
         db?: string;
         http: Addr;
@@ -115,7 +141,28 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
           io.setExitCode(2);
           return;
         }
+        if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) {
+          io.err('openkassa server: --tls-cert and --tls-key go together\n');
+          io.setExitCode(2);
+          return;
+        }
+        let tls: { cert: Buffer; key: Buffer } | undefined;
+        try {
+          if (o.tlsCert && o.tlsKey)
+            tls = {
+              cert: readFileSync(resolve(io.cwd, o.tlsCert)),
+              key: readFileSync(resolve(io.cwd, o.tlsKey)),
+            };
+        } catch (e) {
+          io.err(`openkassa server: cannot read the TLS files: ${(e as Error).message}\n`);
+          io.setExitCode(2);
+          return;
+        }
         const server = await startServer({
+          ...(o.adminPassword !== undefined && { adminPassword: o.adminPassword }),
+          ...(o.upstreamEnroll !== undefined && { upstreamEnrollCode: o.upstreamEnroll }),
+          ...(tls && { tls }),
+          ...(o.knownFnOnly && { knownFnOnly: true }),
           ...(o.db !== undefined ? { db: parseDbUrl(o.db) } : { dataDir: resolve(io.cwd, o.data) }),
           http: o.http,
           relay: o.relay,

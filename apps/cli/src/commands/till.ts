@@ -23,6 +23,11 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         .makeOptionMandatory(),
     )
     .addOption(new Option('--server <url>', 'the cash server documents go to').argParser(httpUrl))
+    .addOption(
+      new Option('--enroll <code>', 'one-time enrollment code from the cash server (first start)').env(
+        'OPENKASSA_ENROLL',
+      ),
+    )
     .addOption(new Option('--data <dir>', "folder of the till's own database").makeOptionMandatory())
     .addOption(
       new Option('--http <host:port>', 'the sale screen and the local API (keep it on localhost)')
@@ -48,6 +53,7 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
       async (o: {
         kkt: string;
         server?: string;
+        enroll?: string;
         data: string;
         http: Addr;
         store: string;
@@ -62,6 +68,7 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
           store: o.store,
           till: o.till,
           ...(o.server !== undefined && { server: o.server }),
+          ...(o.enroll !== undefined && { enrollCode: o.enroll }),
           ...(o.demoCatalog !== undefined && { demoCatalog: o.demoCatalog }),
           heartbeatMs: o.heartbeat * 1000,
         });

@@ -1,5 +1,5 @@
 import type { CatalogPage } from '@openkassa/contracts';
-import { FeedFollower } from '@openkassa/runtime';
+import { FeedFollower, type DeviceCredentials } from '@openkassa/runtime';
 import type { CatalogService } from './catalog.service.js';
 
 /**
@@ -10,6 +10,7 @@ export function catalogMirror(
   upstream: string,
   catalog: CatalogService,
   log: { warn(m: string): void },
+  auth?: DeviceCredentials,
 ): FeedFollower<CatalogPage> {
   return new FeedFollower<CatalogPage>(
     {
@@ -24,6 +25,7 @@ export function catalogMirror(
         await catalog.mirror(page);
       },
       timeoutMs: 40_000,
+      ...(auth && { auth }),
     },
     log,
   );

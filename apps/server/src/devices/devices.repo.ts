@@ -91,7 +91,14 @@ export async function heartbeat(db: Database<ServerSchema>, hb: Heartbeat, now: 
       await tx.db
         .insertInto('devices')
         .values({ id: d.id, ...nested, first_seen_at: seen })
-        .onConflict((oc) => oc.column('id').doUpdateSet(nested).where('devices.last_seen_at', '<=', seen))
+        // never a device of another store, whatever a store server says
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet(nested)
+            .where('devices.last_seen_at', '<=', seen)
+            .where('devices.store', '=', hb.store),
+        )
         .execute();
     }
     // Answers from the devices behind a store server settle the commands once; repeats do nothing.

@@ -1,4 +1,4 @@
-import { Heartbeat } from '@openkassa/runtime';
+import { Heartbeat, type DeviceCredentials } from '@openkassa/runtime';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import { listDevices, queueCommand, type CommandKind } from './devices.repo.js';
@@ -19,6 +19,7 @@ export function storeReporter(o: {
   readonly log: { info(m: string): void; warn(m: string): void };
   readonly status: () => Promise<Record<string, unknown>>;
   readonly reloadCatalog: () => void;
+  readonly auth?: DeviceCredentials;
 }): Heartbeat {
   const id = `store-server:${o.store}`;
   return new Heartbeat(
@@ -27,7 +28,7 @@ export function storeReporter(o: {
     async () => {
       const now = o.clock.now();
       const devices = (await listDevices(o.db, now)).filter(
-        (d) => d.kind !== 'store-server' && d.lastSeenAt !== null,
+        (d) => d.kind !== 'store-server' && d.lastSeenAt !== null && d.store === o.store,
       );
       return {
         status: {
@@ -88,5 +89,6 @@ export function storeReporter(o: {
     },
     o.log,
     o.everyMs,
+    o.auth,
   );
 }

@@ -35,6 +35,8 @@ export function startRelayListener(
   log: { warn(m: string): void },
   onRefused: (reason: string) => void,
   limits: RelayLimits = DEFAULT_LIMITS,
+  /** Whether messages of this ФН are taken at all (a relay that accepts only registered ФН). */
+  accept?: (fn: string) => Promise<boolean>,
 ): Promise<RelayListener> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
@@ -92,7 +94,13 @@ export function startRelayListener(
       }
       busy = true;
       socket.pause();
-      handler(frame, m.value)
+      const fn = m.value.header.fnNumber;
+      (accept ? accept(fn) : Promise.resolve(true))
+        .then(async (ok) => {
+          if (ok) return handler(frame, m.value);
+          refuse('unknown-fn', `ФН ${fn} is not registered to a store; nothing stored`);
+          return undefined;
+        })
         .then(
           (answer) => {
             if (socket.destroyed) return;

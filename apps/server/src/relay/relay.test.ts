@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
 import { startServer, type RunningServer } from '../main.js';
+import { adminHeaders, TEST_ADMIN_PASSWORD } from '../testing.js';
 
 const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
 const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
@@ -60,6 +61,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     const dbs: TestDatabase[] = [];
     const warnings: string[] = [];
     const log = { info: () => undefined, warn: (m: string) => warnings.push(m) };
+    let hqAuth: RequestInit;
+    let storeAuth: RequestInit;
 
     beforeAll(async () => {
       ofd = await startOfdEmulator(
@@ -80,6 +83,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         retryMaxMs: 200,
         pollMs: 50,
         upstreamTimeoutMs: 2000,
+        adminPassword: TEST_ADMIN_PASSWORD,
       };
       hq = await startServer({ ...common, db: hqDb.config, upstream: ofd.tcp, answerWaitMs: 1500 }, quiet);
       store = await startServer(
@@ -92,6 +96,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         },
         log,
       );
+      hqAuth = { headers: await adminHeaders(hq.httpUrl) };
+      storeAuth = { headers: await adminHeaders(store.httpUrl) };
     });
     afterAll(async () => {
       await store.close();
@@ -115,7 +121,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(at.messageHex).toBe(toHex(msg));
       // what the OFD answered, as the head office stored it, is what the sender got
       const hqDoc = (await (
-        await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488`)
+        await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488`, hqAuth)
       ).json()) as { documents: { state: string; answerCode: number; parsed: unknown }[] };
       expect(hqDoc.documents[0]).toMatchObject({ state: 'answered', answerCode: 0 });
       expect(hqDoc.documents[0]!.parsed).not.toBeNull();
@@ -157,7 +163,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     it('refuses malformed input with a log line, stores nothing, and keeps serving others', async () => {
       const count = async () =>
         (
-          (await (await fetch(`${store.httpUrl}/api/v1/fiscal/backlog?all=1`)).json()) as {
+          (await (await fetch(`${store.httpUrl}/api/v1/fiscal/backlog?all=1`, storeAuth)).json()) as {
             fns: { documents: number }[];
           }
         ).fns.reduce((a, f) => a + f.documents, 0);
@@ -200,7 +206,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('shows the backlog per ФН, warns past the configured ages, and counts it in /metrics', async () => {
-      const b = (await (await fetch(`${hq.httpUrl}/api/v1/fiscal/backlog?all=1`)).json()) as {
+      const b = (await (await fetch(`${hq.httpUrl}/api/v1/fiscal/backlog?all=1`, hqAuth)).json()) as {
         fns: { fn: string; unconfirmed: number; documents: number; warning: null }[];
       };
       expect(b.fns).toEqual(
@@ -214,13 +220,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('validates API input and serves health and OpenAPI', async () => {
-      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents`)).status).toBe(400);
-      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&limit=0`)).status).toBe(
-        400,
-      );
-      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&from=x`)).status).toBe(
-        400,
-      );
+      expect((await fetch(`${hq.httpUrl}/api/v1/fiscal/documents`, hqAuth)).status).toBe(400);
+      expect(
+        (await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&limit=0`, hqAuth)).status,
+      ).toBe(400);
+      expect(
+        (await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&from=x`, hqAuth)).status,
+      ).toBe(400);
       expect(await (await fetch(`${hq.httpUrl}/healthz`)).json()).toEqual({ status: 'ok' });
       const api = (await (await fetch(`${hq.httpUrl}/api/v1/openapi.json`)).json()) as {
         openapi: string;
@@ -254,6 +260,7 @@ describe('backlog warnings', () => {
         retryMinMs: 50,
         retryMaxMs: 100,
         warnAges: [{ label: '1s', seconds: 1 }],
+        adminPassword: TEST_ADMIN_PASSWORD,
       },
       { info: () => undefined, warn: (m) => warnings.push(m) },
     );
@@ -262,7 +269,9 @@ describe('backlog warnings', () => {
         'closed',
       );
       await new Promise((r) => setTimeout(r, 2500));
-      const b = (await (await fetch(`${s.httpUrl}/api/v1/fiscal/backlog`)).json()) as {
+      const b = (await (
+        await fetch(`${s.httpUrl}/api/v1/fiscal/backlog`, { headers: await adminHeaders(s.httpUrl) })
+      ).json()) as {
         fns: { fn: string; unconfirmed: number; warning: string | null }[];
       };
       expect(b.fns).toEqual([

@@ -1,3 +1,4 @@
+import { verifyAudit } from '../audit/audit.verify.js';
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, salesDocumentProblem, type SalesDocument } from '@openkassa/contracts';
@@ -5,7 +6,7 @@ import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
 import { serverDbOptions, serverMigrations } from '../migrations.js';
 import { archiveSales } from '../sales/sales.archive.js';
-import { canonicalJson, documentRow } from '../sales/sales.repo.js';
+import { canonicalJson, documentRow, lineRows, payloadHash } from '../sales/sales.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
 import { salesReport } from './reports.repo.js';
@@ -178,15 +179,26 @@ describeStorage<ServerSchema>(
         await old.migrate();
         await old.db
           .insertInto('sales_documents')
-          .values(docs.map((d) => documentRow(d, canonicalJson(d), '-', d.at)))
+          // the row as it was before the audit log (no audit_seq column yet)
+          .values(
+            docs.map((d) =>
+              withoutAuditSeq(documentRow(d, canonicalJson(d), payloadHash(canonicalJson(d)), d.at)),
+            ),
+          )
           .execute();
+        const lines = docs.flatMap(lineRows);
+        if (lines.length > 0) await old.db.insertInto('sales_lines').values(lines).execute();
         await archiveSales(old, '2026-11-01');
       } finally {
         await old.close();
       }
       const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
       try {
-        expect((await db.migrate()).applied).toEqual(['0011-shift-rollup']);
+        expect((await db.migrate()).applied).toEqual(['0011-shift-rollup', '0012-security']);
+        // the audit log's first entry covers the documents stored before it, archived ones too
+        const v = await verifyAudit(db);
+        expect(v.problems.slice(0, 3)).toEqual([]);
+        expect(v).toMatchObject({ ok: true, entries: 1, documents: docs.length });
         const got = await shiftsReport(db, { from: '2026-10-01', to: '2026-11-30' });
         expect(got).toHaveLength(8);
         for (const s of got) {
@@ -225,3 +237,6 @@ describeStorage<ServerSchema>(
   },
   serverDbOptions,
 );
+
+const withoutAuditSeq = <T extends { audit_seq: unknown }>(row: T): Omit<T, 'audit_seq'> =>
+  Object.fromEntries(Object.entries(row).filter(([k]) => k !== 'audit_seq')) as Omit<T, 'audit_seq'>;

@@ -6,6 +6,8 @@ import { addToRollups } from './sales.rollup.js';
 import { insertMany } from './bulk.js';
 import { shiftOf } from '../reports/shifts.js';
 import { archivedHashes, type SalesArchive } from './sales.archive.js';
+import { auditHead, writeAuditEntry, type AuditInput } from '../audit/audit.repo.js';
+import { documentsDigest } from '../audit/audit.chain.js';
 
 const DOC_COLUMNS = [
   'id',
@@ -26,6 +28,7 @@ const DOC_COLUMNS = [
   'payload_hash',
   'payload_json',
   'received_at',
+  'audit_seq',
 ] as const;
 const LINE_COLUMNS = [
   'doc_id',
@@ -49,7 +52,13 @@ export function payloadHash(json: string): string {
 }
 
 /** A document's row in `sales_documents`: its columns for reports and lookups, and its stored form. */
-export function documentRow(d: SalesDocument, json: string, hash: string, receivedAt: string) {
+export function documentRow(
+  d: SalesDocument,
+  json: string,
+  hash: string,
+  receivedAt: string,
+  auditSeq: number | null = null,
+) {
   return {
     id: d.id,
     store: d.store,
@@ -69,8 +78,23 @@ export function documentRow(d: SalesDocument, json: string, hash: string, receiv
     payload_hash: hash,
     payload_json: json,
     received_at: receivedAt,
+    audit_seq: auditSeq,
   };
 }
+
+/** A document's rows in `sales_lines`. */
+export const lineRows = (d: SalesDocument) =>
+  d.lines.map((l, i) => ({
+    doc_id: d.id,
+    line_no: i + 1,
+    product_id: l.productId ?? null,
+    barcode: l.barcode ?? null,
+    name: l.name,
+    quantity: l.quantity,
+    price: l.price,
+    sum: l.sum,
+    vat: l.vat,
+  }));
 
 /**
  * Stores documents once per id, with their lines and (on a store server) their outbox rows for
@@ -96,7 +120,9 @@ export async function storeSalesDocuments(
   const archived = await archivedHashes(tx, archive, [...first.keys()]);
   const candidates = [...first.values()].filter((c) => !archived.has(c.d.id));
   const inserted = new Set<string>();
-  const docRows = candidates.map(({ d, json, hash }) => documentRow(d, json, hash, now));
+  // The documents stored here are recorded by the next audit entry, in this transaction.
+  const head = await auditHead(tx, archive.dialect);
+  const docRows = candidates.map(({ d, json, hash }) => documentRow(d, json, hash, now, head.seq + 1));
   const stored = await insertMany<{ id: string }>(
     tx,
     archive.dialect,
@@ -107,19 +133,8 @@ export async function storeSalesDocuments(
   );
   for (const r of stored) inserted.add(r.id);
   const fresh = candidates.filter((c) => inserted.has(c.d.id));
-  const lines = fresh.flatMap(({ d }) =>
-    d.lines.map((l, i) => ({
-      doc_id: d.id,
-      line_no: i + 1,
-      product_id: l.productId ?? null,
-      barcode: l.barcode ?? null,
-      name: l.name,
-      quantity: l.quantity,
-      price: l.price,
-      sum: l.sum,
-      vat: l.vat,
-    })),
-  );
+  if (fresh.length > 0) await writeAuditEntry(tx.db, head, storedEntry(fresh), now);
+  const lines = fresh.flatMap(({ d }) => lineRows(d));
   await insertMany(tx, archive.dialect, 'sales_lines', LINE_COLUMNS, lines);
   await addToRollups(
     tx,
@@ -162,6 +177,34 @@ export async function storeSalesDocuments(
       ? { id: d.id, status: 'duplicate' }
       : { id: d.id, status: 'rejected', reason: `id ${d.id} is already used by a different document` };
   });
+}
+
+/**
+ * The audit entry of documents stored together: how many and their digest, and by name the
+ * ones loss prevention looks at (returns, voids, documents a supervisor approved).
+ */
+function storedEntry(fresh: readonly { d: SalesDocument; hash: string }[]): AuditInput {
+  const flagged = fresh
+    .filter(({ d }) => d.kind === 'return' || d.kind === 'void' || d.approval !== undefined)
+    .map(({ d }) => ({
+      id: d.id,
+      kind: d.kind,
+      store: d.store,
+      till: d.till,
+      cashier: d.cashier,
+      total: d.total,
+      ...(d.approval && { approvedBy: d.approval.by }),
+    }));
+  const stores = [...new Set(fresh.map(({ d }) => d.store))];
+  return {
+    actor: 'system',
+    action: 'sales.stored',
+    subject: stores.length === 1 ? stores[0]! : stores.join(','),
+    detail: {
+      ...documentsDigest(fresh.map(({ d, hash }) => ({ id: d.id, payloadHash: hash }))),
+      ...(flagged.length > 0 && { flagged }),
+    },
+  };
 }
 
 export interface ShiftReport {

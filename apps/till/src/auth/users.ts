@@ -1,28 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { pinHash, USER_ROLES } from '@openkassa/contracts';
+import { pinHash, ROLE_NAMES, roleCan, TILL_ROLES, type Permission } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type { TillSchema } from '../schema.js';
 
-export const ROLES = USER_ROLES;
+export const ROLES = TILL_ROLES;
 export type Role = (typeof ROLES)[number];
-
-export const PERMISSIONS = {
-  sell: ['cashier', 'senior', 'manager'],
-  shift: ['cashier', 'senior', 'manager'],
-  xReport: ['cashier', 'senior', 'manager'],
-  cashIn: ['cashier', 'senior', 'manager'],
-  return: ['senior', 'manager'],
-  returnWithoutReceipt: ['manager'],
-  cashOut: ['senior', 'manager'],
-  catalog: ['manager'],
-} as const satisfies Record<string, readonly Role[]>;
-export type Permission = keyof typeof PERMISSIONS;
-
-export const ROLE_NAMES: Record<Role, string> = {
-  cashier: 'кассир',
-  senior: 'старший кассир',
-  manager: 'управляющий',
-};
+export type { Permission };
+export { ROLE_NAMES };
 
 export interface User {
   readonly id: string;
@@ -31,7 +15,7 @@ export interface User {
 }
 
 export function can(user: User, p: Permission): boolean {
-  return (PERMISSIONS[p] as readonly Role[]).includes(user.role);
+  return roleCan(user.role, p);
 }
 
 export async function addUser(

@@ -7,7 +7,7 @@ import type {
   CatalogUser,
 } from '@openkassa/contracts';
 import type { WeightedLayout } from '@openkassa/fiscal';
-import { FeedFollower, type FeedStatus } from '@openkassa/runtime';
+import { FeedFollower, type DeviceCredentials, type FeedStatus } from '@openkassa/runtime';
 import type { TillSchema } from '../schema.js';
 import { writeProducts } from './catalog.repo.js';
 
@@ -135,6 +135,7 @@ export class CatalogPull {
     store: string,
     settings: StoreSettingsSink,
     log: { warn(m: string): void },
+    auth?: DeviceCredentials,
   ) {
     this.#db = db;
     this.#feed = new FeedFollower<CatalogPage>(
@@ -153,6 +154,7 @@ export class CatalogPull {
         cursor: () => catalogCursor(db),
         apply: (page) => applyCatalogPage(db, page, store, settings),
         timeoutMs: 60_000,
+        ...(auth && { auth }),
       },
       log,
     );

@@ -10,7 +10,7 @@ import {
 import { VatRate, type WeightedLayout } from '@openkassa/fiscal';
 import { scan, type ScannedLine } from '../catalog/catalog.repo.js';
 import { catalogCursor } from '../catalog/catalog.feed.js';
-import { can, type Permission, type User } from '../auth/users.js';
+import { can, userByPin, type Permission, type User } from '../auth/users.js';
 import { AtolClient, KktUnreachable, type RequestOutcome, type TaskResult } from '../kkt/atol-client.js';
 import type { DocumentsTable, TillSchema } from '../schema.js';
 
@@ -172,7 +172,7 @@ export class TillService {
   // ---- the fiscal operations -------------------------------------------------------------
 
   openShift(user: User): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, 'shift', async () => {
+    return this.#operation(user, 'shift', undefined, async () => {
       const s = await this.shift();
       if (s.open) return refuse('shift-open', `Смена ${s.number} уже открыта`);
       return this.#fiscalise({
@@ -186,7 +186,7 @@ export class TillService {
   }
 
   sell(user: User, req: SaleRequest): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, 'sell', async () => {
+    return this.#operation(user, 'sell', undefined, async () => {
       const priced = await this.#price(req.lines, req.card, {
         empty: 'В чеке нет товаров',
         cardTooBig: 'Сумма по карте больше суммы чека',
@@ -216,8 +216,9 @@ export class TillService {
   returnWithoutReceipt(
     user: User,
     req: { readonly lines: SaleRequest['lines']; readonly card: number },
+    approvalPin?: string,
   ): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, 'returnWithoutReceipt', async () => {
+    return this.#operation(user, 'returnWithoutReceipt', approvalPin, async (approval) => {
       if (!this.#d.allowReturnWithoutReceipt)
         return refuse('not-allowed', 'Возврат без чека в этом магазине не разрешён');
       const priced = await this.#price(req.lines, req.card, {
@@ -239,6 +240,7 @@ export class TillService {
         card: req.card,
         tendered: cash,
         lines,
+        approval,
         tasks: [this.#receiptTask('sellReturn', user, lines, cash, req.card, total)],
       });
     });
@@ -248,8 +250,9 @@ export class TillService {
   returnByReceipt(
     user: User,
     req: { readonly number: number; readonly lines?: readonly number[] },
+    approvalPin?: string,
   ): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, 'return', async () => {
+    return this.#operation(user, 'return', approvalPin, async (approval) => {
       const s = await this.shift();
       if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
       const orig = await this.#d.db.db
@@ -285,6 +288,10 @@ export class TillService {
       const cardLeft = orig.card - previous.reduce((a, p) => a + p.card, 0);
       const card = Math.max(0, Math.min(cardLeft, total));
       const cash = total - card;
+      if (cash > 0) {
+        const t = await this.tillTotals(s.number);
+        if (cash > t.cashInDrawer) return refuse('not-enough-cash', `В кассе только ${fmt(t.cashInDrawer)}`);
+      }
       return this.#fiscalise({
         kind: 'return',
         user,
@@ -295,13 +302,19 @@ export class TillService {
         tendered: cash,
         lines,
         originalId: orig.id,
+        approval,
         tasks: [this.#receiptTask('sellReturn', user, lines, cash, card, total)],
       });
     });
   }
 
-  cashMove(user: User, direction: 'in' | 'out', amount: number): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, direction === 'in' ? 'cashIn' : 'cashOut', async () => {
+  cashMove(
+    user: User,
+    direction: 'in' | 'out',
+    amount: number,
+    approvalPin?: string,
+  ): Promise<Outcome<DocumentView>> {
+    return this.#operation(user, direction === 'in' ? 'cashIn' : 'cashOut', approvalPin, async (approval) => {
       const s = await this.shift();
       if (!s.open) return refuse('no-shift', 'Смена не открыта: откройте смену');
       if (!Number.isSafeInteger(amount) || amount <= 0)
@@ -317,6 +330,7 @@ export class TillService {
         shift: s.number,
         total: amount,
         cash: amount,
+        approval,
         tasks: [
           {
             type: direction === 'in' ? 'cashIn' : 'cashOut',
@@ -333,8 +347,8 @@ export class TillService {
    * a `void` document: not fiscal, so the ККТ never hears of it, but uploaded like the others so
    * the head office sees voids per cashier.
    */
-  recordVoid(user: User, wanted: SaleRequest['lines']): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, 'sell', async () => {
+  recordVoid(user: User, wanted: SaleRequest['lines'], approvalPin?: string): Promise<Outcome<DocumentView>> {
+    return this.#operation(user, 'void', approvalPin, async (approval) => {
       const priced = await this.#price(wanted, 0, {
         empty: 'Нечего аннулировать',
         cardTooBig: 'Сумма по карте больше суммы чека',
@@ -370,6 +384,7 @@ export class TillService {
           error: null,
           doc_json: null,
           catalog_version: catalogVersion,
+          approval_json: approval ? JSON.stringify(approval) : null,
         };
         row.doc_json = JSON.stringify(
           uploadForm(row, this.#d.store, this.#d.till, shift, undefined, undefined),
@@ -388,7 +403,7 @@ export class TillService {
 
   /** X report: the ККТ prints it; the screen shows the till's and the ККТ's totals side by side. */
   xReport(user: User): Promise<Outcome<ShiftReportView>> {
-    return this.#operation(user, 'xReport', async () => {
+    return this.#operation(user, 'xReport', undefined, async () => {
       const s = await this.shift();
       if (!s.open) return refuse('no-shift', 'Смена не открыта');
       const o = await this.#d.kkt.run(this.#d.ids.uuid(), [
@@ -403,7 +418,7 @@ export class TillService {
 
   /** Z report: the ККТ's totals and the shift close in one request, then the comparison. */
   closeShift(user: User): Promise<Outcome<{ document: DocumentView; report: ShiftReportView }>> {
-    return this.#operation(user, 'shift', async () => {
+    return this.#operation(user, 'shift', undefined, async () => {
       const s = await this.shift();
       if (!s.open) return refuse('no-shift', 'Смена не открыта');
       const r = await this.#fiscalise({
@@ -544,8 +559,28 @@ export class TillService {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  #operation<T>(user: User, p: Permission, fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
-    if (!can(user, p)) return Promise.resolve(refuse('forbidden', 'Недостаточно прав для этой операции'));
+  /**
+   * An operation of the cashier's, one at a time. One beyond the cashier's role goes ahead only
+   * with the PIN of someone whose role allows it, given on the spot; the approval is recorded with
+   * the document.
+   */
+  async #operation<T>(
+    user: User,
+    p: Permission,
+    approvalPin: string | undefined,
+    fn: (approval: Approval | undefined) => Promise<Outcome<T>>,
+  ): Promise<Outcome<T>> {
+    let approval: Approval | undefined;
+    if (!can(user, p)) {
+      if (approvalPin === undefined)
+        return refuse(
+          'approval-needed',
+          `Нужно подтверждение: ${PERMISSION_NAMES[p] ?? 'операция'} — введите PIN старшего кассира или управляющего`,
+        );
+      const by = await userByPin(this.#d.db, approvalPin);
+      if (!by || !can(by, p)) return refuse('forbidden', 'Этот PIN не даёт права подтвердить операцию');
+      approval = { by: by.id, name: by.name, role: by.role, permission: p };
+    }
     return this.#exclusive(async () => {
       // A document the ККТ has not settled yet comes first: the ККТ does one thing at a time.
       const r = await this.#recoverNow();
@@ -559,7 +594,7 @@ export class TillService {
       const late = printedNotice(r.settled);
       if (late) return refuse('previous-done', `${late}; повторите операцию`);
       try {
-        return await fn();
+        return await fn(approval);
       } catch (e) {
         if (e instanceof KktUnreachable) return refuse('kkt-unreachable', `ККТ не отвечает: ${e.message}`);
         throw e;
@@ -628,6 +663,7 @@ export class TillService {
     tendered?: number;
     lines?: readonly ScannedLine[];
     originalId?: string;
+    approval?: Approval | undefined;
     tasks: readonly unknown[];
   }): Promise<Outcome<DocumentView>> {
     const id = this.#d.ids.uuid();
@@ -665,6 +701,7 @@ export class TillService {
           error: null,
           doc_json: null,
           catalog_version: catalogVersion,
+          approval_json: o.approval ? JSON.stringify(o.approval) : null,
         })
         .execute();
     });
@@ -793,8 +830,20 @@ function uploadForm(
     ...(fiscal && { fiscal }),
     ...(kktTotals && { kktTotals }),
     ...(doc.catalog_version !== null && { catalogVersion: doc.catalog_version }),
+    ...(doc.approval_json !== null && { approval: JSON.parse(doc.approval_json) as Approval }),
   };
 }
+
+/** Who allowed an operation beyond the cashier's role. */
+export type Approval = NonNullable<SalesDocument['approval']>;
+
+const PERMISSION_NAMES: Partial<Record<Permission, string>> = {
+  return: 'возврат',
+  returnWithoutReceipt: 'возврат без чека',
+  void: 'аннулирование',
+  cashOut: 'выплата из кассы',
+  priceOverride: 'изменение цены',
+};
 
 /**
  * What the cashier must hear of receipts and returns the ККТ did print although the till could

@@ -137,14 +137,30 @@ describe('till operations against the ККТ emulator', () => {
     expect(sale.value.fiscal).toMatchObject({ fn: '9999000000000777', shift: 1, receiptNumber: 1 });
 
     // Lines taken off a receipt are kept as a void: never at the ККТ, uploaded like the rest.
+    // A cashier may not void alone: the till asks for a supervisor's PIN and records who gave it.
     const fdBefore = await k.lastFd();
-    const voided = await till.recordVoid(cashier, [{ barcode: BREAD, quantity: '2' }]);
+    const docsBefore = await db.db.selectFrom('documents').select('id').execute();
+    expect(await till.recordVoid(cashier, [{ barcode: BREAD, quantity: '2' }])).toMatchObject({
+      ok: false,
+      code: 'approval-needed',
+    });
+    await addUser(db, { ...cashier, id: 'kuznetsova', name: 'Кузнецова О.', pin: '3333' });
+    expect(await till.recordVoid(cashier, [{ barcode: BREAD, quantity: '2' }], '3333')).toMatchObject({
+      ok: false,
+      code: 'forbidden', // another cashier's PIN approves nothing
+    });
+    expect(await till.recordVoid(cashier, [{ barcode: BREAD, quantity: '2' }], '9999')).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
+    expect(await db.db.selectFrom('documents').select('id').execute()).toEqual(docsBefore);
+    const voided = await till.recordVoid(cashier, [{ barcode: BREAD, quantity: '2' }], '2222');
     expect(voided).toMatchObject({
       ok: true,
       value: { kind: 'void', total: 10980, cash: 0, card: 0, fiscal: null },
     });
     expect(await k.lastFd()).toBe(fdBefore);
-    expect(await till.recordVoid(cashier, [{ barcode: '4600000000999' }])).toMatchObject({
+    expect(await till.recordVoid(senior, [{ barcode: '4600000000999' }])).toMatchObject({
       ok: false,
       code: 'unknown-barcode',
     });
@@ -160,6 +176,7 @@ describe('till operations against the ККТ emulator', () => {
       cashier: 'Иванова А.',
       total: 10980,
       payments: { cash: 0, card: 0 },
+      approval: { by: 'petrova', name: 'Петрова Е.', role: 'senior', permission: 'void' },
     });
 
     expect(
@@ -170,7 +187,7 @@ describe('till operations against the ККТ emulator', () => {
     });
     expect(await till.returnByReceipt(cashier, { number: sale.value.number })).toMatchObject({
       ok: false,
-      code: 'forbidden',
+      code: 'approval-needed',
     });
     const ret = await till.returnByReceipt(senior, { number: sale.value.number, lines: [0] });
     expect(ret).toMatchObject({ ok: true, value: { kind: 'return', total: 8990, card: 8990, cash: 0 } });
@@ -181,7 +198,10 @@ describe('till operations against the ККТ emulator', () => {
     // Without a receipt: a manager only, and only where the store allows it.
     const manager: User = { id: 'sidorov', name: 'Сидоров П.', role: 'manager' };
     const free = { lines: [{ barcode: BREAD }], card: 0 };
-    expect(await till.returnWithoutReceipt(senior, free)).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await till.returnWithoutReceipt(senior, free)).toMatchObject({
+      ok: false,
+      code: 'approval-needed',
+    });
     expect(
       await service(db, new AtolClient(k.httpUrl), up, false).returnWithoutReceipt(manager, free),
     ).toMatchObject({

@@ -40,9 +40,41 @@ async function api(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await res.json().catch(() => ({}));
+  // beyond the cashier's role: a supervisor enters their PIN here and now, and the till asks again
+  if (
+    res.status === 403 &&
+    data.error &&
+    data.error.code === 'approval-needed' &&
+    body &&
+    !body.approvalPin
+  ) {
+    const pin = await askApproval(data.error.message);
+    if (pin) return api(method, path, { ...body, approvalPin: pin });
+    throw new Error('Операция отменена: нет подтверждения');
+  }
   if (res.status === 401 && path !== '/api/login') showLogin();
   if (!res.ok) throw new Error((data.error && data.error.message) || `Ошибка ${res.status}`);
   return data;
+}
+
+/** Asks for a supervisor's PIN; resolves to it, or undefined if cancelled. */
+function askApproval(message) {
+  return new Promise((resolve) => {
+    const d = $('approval');
+    $('approval-text').textContent = message;
+    $('approval-pin').value = '';
+    d.showModal();
+    $('approval-pin').focus();
+    $('approval-form').onsubmit = (e) => {
+      e.preventDefault();
+      d.close();
+      resolve($('approval-pin').value);
+    };
+    $('approval-cancel').onclick = () => {
+      d.close();
+      resolve(undefined);
+    };
+  });
 }
 
 function say(text, kind = 'info') {
@@ -182,15 +214,23 @@ function render() {
 }
 
 /** Lines taken off the receipt are recorded by the till (voids per cashier at the head office). */
-function recordVoid(lines) {
-  api('POST', '/api/void', {
-    lines: lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity })),
-  }).catch((e) => say(`Аннулирование не записано: ${e.message}`, 'error'));
+/** Records lines taken off the receipt (with a supervisor's PIN if the cashier's role needs one). */
+async function recordVoid(lines) {
+  try {
+    await api('POST', '/api/void', {
+      lines: lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity })),
+    });
+    return true;
+  } catch (e) {
+    say(`Не аннулировано: ${e.message}`, 'error');
+    return false;
+  }
 }
 
-function removeLine(i) {
-  const [l] = state.lines.splice(i, 1);
-  recordVoid([l]);
+async function removeLine(i) {
+  const l = state.lines[i];
+  if (!l || !(await recordVoid([l]))) return;
+  state.lines.splice(state.lines.indexOf(l), 1);
   state.selected = Math.min(state.selected, state.lines.length - 1);
   say(`Удалено: ${l.name}`);
   render();
@@ -280,9 +320,9 @@ async function search(text) {
   box.classList.remove('hidden');
 }
 
-function voidReceipt() {
+async function voidReceipt() {
   if (state.lines.length === 0) return;
-  recordVoid(state.lines);
+  if (!(await recordVoid(state.lines))) return;
   state.lines = [];
   state.selected = -1;
   say('Чек аннулирован');

@@ -1,0 +1,38 @@
+/** For tests: the administrator of servers started with `adminPassword: TEST_ADMIN_PASSWORD`. */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+
+/** A logged-in administrator's headers at this server. */
+export async function adminHeaders(
+  httpUrl: string,
+  password = TEST_ADMIN_PASSWORD,
+): Promise<Record<string, string>> {
+  const r = await fetch(new URL('/api/v1/auth/login', httpUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'admin', password }),
+  });
+  if (!r.ok) throw new Error(`admin login at ${httpUrl}: ${r.status} ${await r.text()}`);
+  return { authorization: `Bearer ${((await r.json()) as { token: string }).token}` };
+}
+
+/** An enrolled device's headers at this server (enrolled now with a fresh code). */
+export async function deviceHeaders(
+  httpUrl: string,
+  admin: Record<string, string>,
+  device: { id: string; store: string; kind?: 'till' | 'store-server' | 'scale-server' },
+): Promise<Record<string, string>> {
+  const c = await fetch(new URL('/api/v1/enrollment-codes', httpUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...admin },
+    body: JSON.stringify({ store: device.store, kind: device.kind ?? 'till' }),
+  });
+  if (c.status !== 201) throw new Error(`enrollment code: ${c.status} ${await c.text()}`);
+  const { code } = (await c.json()) as { code: string };
+  const e = await fetch(new URL('/api/v1/enroll', httpUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, deviceId: device.id, name: device.id }),
+  });
+  if (e.status !== 201) throw new Error(`enroll: ${e.status} ${await e.text()}`);
+  return { authorization: `Bearer ${((await e.json()) as { token: string }).token}` };
+}
