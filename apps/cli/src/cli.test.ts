@@ -524,3 +524,61 @@ describe('openkassa export', () => {
     }
   });
 });
+
+describe('openkassa audit verify', () => {
+  it('passes an untouched database and names the first entry broken behind the database’s back', async () => {
+    const { startServer } = await import('@openkassa/server');
+    const { sampleSale } = await import('@openkassa/contracts');
+    const Sqlite = (await import('better-sqlite3')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'ok-audit-'));
+    const server = await startServer(
+      {
+        dataDir: dir,
+        http: { host: '127.0.0.1', port: 0 },
+        relay: { host: '127.0.0.1', port: 0 },
+        upstream: { host: '127.0.0.1', port: 9 },
+        adminPassword: TEST_ADMIN_PASSWORD,
+      },
+      { info: () => undefined, warn: () => undefined },
+    );
+    try {
+      const till = await deviceHeaders(server.httpUrl, await adminHeaders(server.httpUrl), {
+        id: 'till:S1/T1',
+        store: 'S1',
+      });
+      for (let n = 1; n <= 20; n += 5) {
+        const r = await fetch(`${server.httpUrl}/api/v1/sales/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...till },
+          body: JSON.stringify({ documents: [0, 1, 2, 3, 4].map((i) => sampleSale({ number: n + i })) }),
+        });
+        expect(r.status).toBe(200);
+      }
+    } finally {
+      await server.close();
+    }
+    const ok = await run(['audit', 'verify', '--data', dir]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(
+      /^audit log: \d+ entries, 20 till document\(s\) checked; last entry \d+, hash [0-9a-f]{64}\n/,
+    );
+    expect(ok.out).toMatch(/OK: nothing was changed\n$/);
+
+    const file = new Sqlite(join(dir, 'server.sqlite'));
+    const seq = (
+      file.prepare(`select min(seq) as s from audit_log where action = 'sales.stored'`).get() as { s: number }
+    ).s;
+    expect(() => file.prepare(`update audit_log set actor = 'x' where seq = ?`).run(seq)).toThrow(
+      /append-only/,
+    );
+    file.exec('drop trigger audit_log_no_update');
+    file.prepare(`update audit_log set subject = 'S9' where seq = ?`).run(seq);
+    file.close();
+    const bad = await run(['audit', 'verify', '--data', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain(
+      `BROKEN: the chain breaks at entry ${seq}: its content does not match its hash`,
+    );
+    expect(bad.out).toMatch(/FAILED: stored data was changed outside OpenKassa\n$/);
+  });
+});

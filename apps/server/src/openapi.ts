@@ -22,7 +22,69 @@ export const openapi = {
     version: '0.1.0',
     description: 'Fiscal relay with store-and-forward, the central fiscal database and sales ingest.',
   },
+  security: [{ bearer: [] }],
   paths: {
+    '/api/v1/auth/login': {
+      post: {
+        summary:
+          'Log in: {"login", "password"} → {"token", "expiresAt", "user"}. 401 wrong login or password, 403 locked after five failures (15 min), 429 too many attempts from this address.',
+        security: [],
+      },
+    },
+    '/api/v1/auth/logout': { post: { summary: 'End this session.' } },
+    '/api/v1/auth/me': {
+      get: { summary: 'Who this token is: a user (role, stores) or an enrolled device (kind, store).' },
+    },
+    '/api/v1/users': {
+      get: { summary: 'Users with their role, stores, lock state (administrators).' },
+      post: {
+        summary:
+          'Create a user: {"login", "name", "role": cashier|senior|manager|analyst|admin, "stores": "*" or [codes], "password" (≥ 8)} (administrators).',
+      },
+    },
+    '/api/v1/users/{id}': {
+      put: {
+        summary:
+          "Change name, role, stores, password or disabled; ends the user's sessions (administrators).",
+      },
+    },
+    '/api/v1/enrollment-codes': {
+      post: {
+        summary:
+          'A one-time code for a device of a store: {"store", "kind": till|store-server|scale-server, "ttlHours"?} → {"code", "expiresAt"} (managers of that store, administrators).',
+      },
+    },
+    '/api/v1/enroll': {
+      post: {
+        summary:
+          'A device trades a code for its credentials: {"code", "deviceId", "name"} → {"token", "store", "kind"}; the token is shown once.',
+        security: [],
+      },
+    },
+    '/api/v1/devices/credentials': {
+      get: { summary: 'Enrolled devices: store, kind, when enrolled, rotated, revoked.' },
+    },
+    '/api/v1/devices/credentials/rotate': {
+      post: { summary: 'A device takes a new secret; the old one works until the new one is first used.' },
+    },
+    '/api/v1/devices/{id}/revoke': { post: { summary: "Revoke a device's credentials at once." } },
+    '/api/v1/fiscal/fns': { get: { summary: 'ФН registered to stores (what --known-fn-only accepts).' } },
+    '/api/v1/fiscal/fns/{fn}': { put: { summary: 'Register a ФН to a store: {"store"}.' } },
+    '/api/v1/audit': {
+      get: { summary: 'Audit log entries, newest first: ?limit (≤ 1000), ?before (entry number), ?action.' },
+    },
+    '/api/v1/audit/verify': {
+      get: {
+        summary:
+          'Check the hash chain and every till document against its audit entry: {ok, entries, documents, head, firstBroken, problems}.',
+      },
+    },
+    '/api/v1/reports/anomalies': {
+      get: {
+        summary:
+          'Returns, voids and approvals per store and cashier with outliers marked (rate above the median by more than 3 MAD): ?from&to[&store][&format=csv].',
+      },
+    },
     '/api/v1/sales/batch': {
       post: {
         summary:
@@ -333,6 +395,13 @@ export const openapi = {
     },
   },
   components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: "A session token from /api/v1/auth/login, or an enrolled device's token.",
+      },
+    },
     schemas: {
       SalesBatch: z.toJSONSchema(salesBatch, { io: 'input' }),
       Error: {

@@ -460,7 +460,12 @@ export class AuthService {
     const at = this.#iso();
     await this.#db.db
       .updateTable('device_credentials')
-      .set((eb) => ({ previous_hash: eb.ref('secret_hash'), secret_hash: sha256(secret), rotated_at: at }))
+      // the secret last used stays valid until a new one is used, however often this is asked
+      .set((eb) => ({
+        previous_hash: eb.fn.coalesce('previous_hash', 'secret_hash'),
+        secret_hash: sha256(secret),
+        rotated_at: at,
+      }))
       .where('device_id', '=', device.id)
       .execute();
     this.#forget(device.id);

@@ -92,6 +92,11 @@ export function startRelayListener(
         refuse('no-container', 'message carries no container');
         return;
       }
+      // a damaged container must not take its (ФН, ФД) key: the intact copy would then be a "repeat"
+      if (!m.value.container.crcValid) {
+        refuse('bad-crc', 'container CRC does not match its bytes');
+        return;
+      }
       busy = true;
       socket.pause();
       const fn = m.value.header.fnNumber;
