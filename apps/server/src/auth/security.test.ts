@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { sampleSale, type SalesDocument } from '@openkassa/contracts';
@@ -459,3 +464,53 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('TLS', () => {
+  it('serves the API over HTTPS when given a certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ok-tls-'));
+    // a test certificate for 127.0.0.1 (openssl is a test tool here, not a product dependency)
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const t = await createTestDatabase('sqlite');
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const s = await start(t, { tls: { cert, key: readFileSync(join(dir, 'key.pem')) } });
+    try {
+      expect(s.httpUrl).toMatch(/^https:\/\//);
+      const got = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        https
+          .get(`${s.httpUrl}/api/v1/auth/me`, { ca: cert }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          })
+          .on('error', reject);
+      });
+      expect(got.status).toBe(401);
+      expect(got.body).toMatch(/not-authenticated/);
+      // plain HTTP on the same port is not served
+      await expect(fetch(s.httpUrl.replace('https:', 'http:') + '/healthz')).rejects.toThrow();
+    } finally {
+      await s.close();
+      await t.drop();
+    }
+  });
+});
