@@ -1,4 +1,4 @@
-import { adminHeaders, deviceHeaders, TEST_ADMIN_PASSWORD } from '@openkassa/server/testing';
+import { adminHeaders, deviceHeaders, startTestServer, TEST_ADMIN_PASSWORD } from '@openkassa/server/testing';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -268,18 +268,8 @@ const LOGIN = ['--user', 'admin', '--password', TEST_ADMIN_PASSWORD];
 
 describe('openkassa import', () => {
   it('loads a 1C CommerceML 2 export into the head office catalogue, with progress, and refuses a broken file', async () => {
-    const { startServer } = await import('@openkassa/server');
     const dir = mkdtempSync(join(tmpdir(), 'ok-import-'));
-    const server = await startServer(
-      {
-        dataDir: dir,
-        http: { host: '127.0.0.1', port: 0 },
-        relay: { host: '127.0.0.1', port: 0 },
-        upstream: { host: '127.0.0.1', port: 9 },
-        adminPassword: TEST_ADMIN_PASSWORD,
-      },
-      { info: () => undefined, warn: () => undefined },
-    );
+    const server = await startTestServer(dir);
     try {
       const goods = Array.from(
         { length: 12 },
@@ -334,20 +324,9 @@ describe('openkassa import', () => {
 
 describe('openkassa export', () => {
   it('exports the catalogue for 1C and as CSV, each re-importing to the same data, and sales per day and store', async () => {
-    const { startServer, readSalesCommerceMl, readSalesCsv } = await import('@openkassa/server');
+    const { readSalesCommerceMl, readSalesCsv } = await import('@openkassa/server');
     const { sampleSale } = await import('@openkassa/contracts');
-    const quiet = { info: () => undefined, warn: () => undefined };
-    const start = (dir: string) =>
-      startServer(
-        {
-          dataDir: dir,
-          http: { host: '127.0.0.1', port: 0 },
-          relay: { host: '127.0.0.1', port: 0 },
-          upstream: { host: '127.0.0.1', port: 9 },
-          adminPassword: TEST_ADMIN_PASSWORD,
-        },
-        quiet,
-      );
+    const start = (dir: string) => startTestServer(dir);
     const dir = mkdtempSync(join(tmpdir(), 'ok-export-'));
     const [hq, copy, csvCopy] = await Promise.all([
       start(join(dir, 'a')),
@@ -527,20 +506,10 @@ describe('openkassa export', () => {
 
 describe('openkassa audit verify', () => {
   it('passes an untouched database and names the first entry broken behind the database’s back', async () => {
-    const { startServer } = await import('@openkassa/server');
     const { sampleSale } = await import('@openkassa/contracts');
     const Sqlite = (await import('better-sqlite3')).default;
     const dir = mkdtempSync(join(tmpdir(), 'ok-audit-'));
-    const server = await startServer(
-      {
-        dataDir: dir,
-        http: { host: '127.0.0.1', port: 0 },
-        relay: { host: '127.0.0.1', port: 0 },
-        upstream: { host: '127.0.0.1', port: 9 },
-        adminPassword: TEST_ADMIN_PASSWORD,
-      },
-      { info: () => undefined, warn: () => undefined },
-    );
+    const server = await startTestServer(dir);
     try {
       const till = await deviceHeaders(server.httpUrl, await adminHeaders(server.httpUrl), {
         id: 'till:S1/T1',

@@ -8,10 +8,10 @@ import { sampleSale } from '@openkassa/contracts';
 import { openDatabase, type Database } from '@openkassa/db';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { fromHex } from '@openkassa/fiscal';
-import { startServer, type RunningServer } from './main.js';
+import type { RunningServer } from './main.js';
 import { serverDbOptions } from './migrations.js';
 import type { ServerSchema } from './schema.js';
-import { adminHeaders, deviceHeaders, TEST_ADMIN_PASSWORD } from './testing.js';
+import { adminHeaders, deviceHeaders, startTestServer } from './testing.js';
 
 const VECTORS = join(import.meta.dirname, '../../../../shared/vectors/ofd');
 const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
@@ -127,18 +127,10 @@ describe('hostile input on every endpoint and on the relay port', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase('sqlite');
-    s = await startServer(
-      {
-        db: t.config,
-        http: { host: '127.0.0.1', port: 0 },
-        relay: { host: '127.0.0.1', port: 0 },
-        upstream: { host: '127.0.0.1', port: 9 },
-        adminPassword: TEST_ADMIN_PASSWORD,
-        answerWaitMs: 200,
-        limits: { frameTimeoutMs: 300, idleTimeoutMs: 2000, maxConnections: 1000 },
-      },
-      { info: () => undefined, warn: () => undefined },
-    );
+    s = await startTestServer(t.config, {
+      answerWaitMs: 200,
+      limits: { frameTimeoutMs: 300, idleTimeoutMs: 2000, maxConnections: 1000 },
+    });
     admin = await adminHeaders(s.httpUrl);
     const madeManager = await fetch(`${s.httpUrl}/api/v1/users`, {
       method: 'POST',

@@ -1,3 +1,6 @@
+import type { DbConfig } from '@openkassa/db';
+import { startServer, type RunningServer, type ServerConfig } from './main.js';
+
 /** For tests: the administrator of servers started with `adminPassword: TEST_ADMIN_PASSWORD`. */
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
@@ -35,4 +38,25 @@ export async function deviceHeaders(
   });
   if (e.status !== 201) throw new Error(`enroll: ${e.status} ${await e.text()}`);
   return { authorization: `Bearer ${((await e.json()) as { token: string }).token}` };
+}
+
+/**
+ * A cash server for tests: on free local ports, forwarding to a closed port, its administrator
+ * created with TEST_ADMIN_PASSWORD; storage: a DbConfig or an SQLite folder.
+ */
+export async function startTestServer(
+  storage: DbConfig | string,
+  extra: Partial<ServerConfig> = {},
+): Promise<RunningServer> {
+  return startServer(
+    {
+      ...(typeof storage === 'string' ? { dataDir: storage } : { db: storage }),
+      http: { host: '127.0.0.1', port: 0 },
+      relay: { host: '127.0.0.1', port: 0 },
+      upstream: { host: '127.0.0.1', port: 9 },
+      adminPassword: TEST_ADMIN_PASSWORD,
+      ...extra,
+    },
+    { info: () => undefined, warn: () => undefined },
+  );
 }

@@ -8,28 +8,15 @@ import { sql } from 'kysely';
 import { sampleSale, type SalesDocument } from '@openkassa/contracts';
 import { openDatabase, type Database } from '@openkassa/db';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
-import { startServer, type RunningServer } from '../main.js';
+import type { RunningServer } from '../main.js';
 import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
-import { adminHeaders, deviceHeaders, TEST_ADMIN_PASSWORD } from '../testing.js';
+import { adminHeaders, deviceHeaders, startTestServer } from '../testing.js';
 
-const quiet = { info: () => undefined, warn: () => undefined };
 const json = { 'content-type': 'application/json' };
 
-async function start(t: TestDatabase, extra: Partial<Parameters<typeof startServer>[0]> = {}) {
-  return startServer(
-    {
-      db: t.config,
-      http: { host: '127.0.0.1', port: 0 },
-      relay: { host: '127.0.0.1', port: 0 },
-      upstream: { host: '127.0.0.1', port: 9 },
-      adminPassword: TEST_ADMIN_PASSWORD,
-      archiveAfterDays: 0,
-      ...extra,
-    },
-    quiet,
-  );
-}
+const start = (t: TestDatabase, extra: Parameters<typeof startTestServer>[1] = {}) =>
+  startTestServer(t.config, { archiveAfterDays: 0, ...extra });
 
 async function call(
   s: RunningServer,

@@ -9,7 +9,8 @@ import { archivedHashes, type SalesArchive } from './sales.archive.js';
 import { auditHead, writeAuditEntry, type AuditInput } from '../audit/audit.repo.js';
 import { documentsDigest } from '../audit/audit.chain.js';
 
-const DOC_COLUMNS = [
+/** The columns of `sales_documents`, in the table's order. */
+export const DOC_COLUMNS = [
   'id',
   'store',
   'till',
