@@ -303,11 +303,20 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (!s.ok) return s.message;
     return { from: q.from, to: q.to, stores: s.stores };
   };
-  const csvReply = (reply: FastifyReply, name: string, text: string) =>
-    reply
+  /** A report as a CSV file: an export, so it goes to the audit log (unless the route logged it). */
+  const csvReply = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    name: string,
+    text: string,
+    logged = false,
+  ) => {
+    if (!logged) await audit(ctx.db, { actor: actor(req), action: 'export.report', subject: name }, now());
+    return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${name}.csv"`)
       .send(text);
+  };
 
   const reports = { config: { access: { permission: 'viewReports' as const } } };
   app.get('/api/v1/reports/sales', reports, async (req, reply) => {
@@ -324,7 +333,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       ...(q.parent !== undefined && q.parent !== '' && { parent: q.parent }),
     });
     if (q.format === 'csv')
-      return csvReply(reply, `sales-by-${q.by}-${p.from}-${p.to}`, reportCsv(rows, q.by as Dimension));
+      return csvReply(req, reply, `sales-by-${q.by}-${p.from}-${p.to}`, reportCsv(rows, q.by as Dimension));
     return { by: q.by, from: p.from, to: p.to, rows };
   });
 
@@ -358,6 +367,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     const next = last ? `${last.store}/${last.till}/${last.shift}` : null;
     if (q.format === 'csv')
       return csvReply(
+        req,
         reply,
         `shifts-${p.from}-${p.to}`,
         [
@@ -411,6 +421,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     });
     if (q.format === 'csv')
       return csvReply(
+        req,
         reply,
         `cashiers-${p.from}-${p.to}`,
         [
@@ -439,6 +450,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
     if (q.format === 'csv')
       return csvReply(
+        req,
         reply,
         `anomalies-${p.from}-${p.to}`,
         [
@@ -500,7 +512,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     );
     const days = await storeDaySales(ctx.db, p.from, p.to, p.stores?.[0]);
     const name = `sales-${p.stores?.[0] ?? 'all'}-${p.from}-${p.to}`;
-    if (format === 'csv') return csvReply(reply, name, salesCsv(days));
+    if (format === 'csv') return csvReply(req, reply, name, salesCsv(days), true);
     if (format === 'cml')
       return reply
         .type('application/xml; charset=utf-8')

@@ -296,6 +296,8 @@ describe('access: enrolled devices, users, roles and stores', () => {
       { login: 'forgetful', password: 'pw-forgetful-12345' },
     );
     expect(locked).toMatchObject({ status: 403, body: { error: { code: 'locked' } } });
+    // a report taken away as a file is an export too
+    expect((await call(s, 'GET', `/api/v1/reports/cashiers?${period}&format=csv`, admin)).status).toBe(200);
     const entries = (await call(s, 'GET', '/api/v1/audit?limit=1000', admin)).body.entries as {
       action: string;
       actor: string;
@@ -311,6 +313,7 @@ describe('access: enrolled devices, users, roles and stores', () => {
       'device.rotate',
       'device.revoke',
       'sales.stored',
+      'export.report',
     ])
       expect([a, actions.has(a)]).toEqual([a, true]);
     const v = await call(s, 'GET', '/api/v1/audit/verify', admin);

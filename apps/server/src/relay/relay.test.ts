@@ -287,3 +287,46 @@ describe('backlog warnings', () => {
     }
   });
 });
+
+describe('a relay that takes only registered ФН', () => {
+  it('refuses an unknown ФН with a log line and stores nothing; once registered to a store, relays it', async () => {
+    const t = await createTestDatabase('sqlite');
+    const warnings: string[] = [];
+    const s = await startServer(
+      {
+        db: t.config,
+        http: { host: '127.0.0.1', port: 0 },
+        relay: { host: '127.0.0.1', port: 0 },
+        upstream: { host: '127.0.0.1', port: 1 },
+        answerWaitMs: 100,
+        knownFnOnly: true,
+        adminPassword: TEST_ADMIN_PASSWORD,
+      },
+      { info: () => undefined, warn: (m) => warnings.push(m) },
+    );
+    try {
+      const admin = { headers: await adminHeaders(s.httpUrl) };
+      const msg = vector('synthetic_kkt-to-ofd_msg_receipt_doc3.hex');
+      const stored = async () =>
+        (
+          (await (await fetch(`${s.httpUrl}/api/v1/fiscal/documents?fn=9999078900001366`, admin)).json()) as {
+            documents: unknown[];
+          }
+        ).documents.length;
+      expect((await send(s.relay.port, [msg])).kind).toBe('closed');
+      expect(warnings.join('\n')).toMatch(/ФН 9999078900001366 is not registered to a store; nothing stored/);
+      expect(await stored()).toBe(0);
+      const reg = await fetch(`${s.httpUrl}/api/v1/fiscal/fns/9999078900001366`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...admin.headers },
+        body: JSON.stringify({ store: 'S1' }),
+      });
+      expect(reg.status).toBe(200);
+      await send(s.relay.port, [msg]); // stored, then no answer from the closed upstream in time
+      expect(await stored()).toBe(1);
+    } finally {
+      await s.close();
+      await t.drop();
+    }
+  });
+});
