@@ -213,6 +213,21 @@ describe('the sale screen in a browser', () => {
       approval: { name: expect.any(String), permission: 'return' },
     });
 
+    // Another price for a line is a price override: the senior cashier approves it at payment.
+    await scan(MILK);
+    await page.keyboard.press('F9');
+    await page.getByTestId('new-price').fill('50,00');
+    await page.getByTestId('dialog-ok').click();
+    await expect.poll(() => text('total')).toBe('50,00 ₽');
+    await page.keyboard.press('F2');
+    await page.getByTestId('cash-given').fill('100');
+    await page.getByTestId('dialog-ok').click();
+    await expect.poll(() => page.getByTestId('approval').isVisible()).toBe(true);
+    expect(await page.locator('#approval-text').textContent()).toMatch(/изменение цены/);
+    await page.getByTestId('approval-pin').fill('2222');
+    await page.getByTestId('approval-ok').click();
+    await expect.poll(() => text('message')).toBe('Сдача: 50,00 ₽');
+
     // A manager returns goods without the sale's receipt with no one to ask.
     await page.locator('#logout').click();
     await login('9999');

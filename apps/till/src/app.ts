@@ -38,28 +38,30 @@ const kopecks = z
   .int()
   .min(0)
   .max(2 ** 47);
+const scannedLine = z.object({
+  barcode: z.string().min(1).max(64),
+  quantity: z.string().max(16).optional(),
+});
+const lines = z.array(scannedLine).min(1).max(500);
+/** A supervisor's PIN, for an operation beyond the cashier's role. */
+const approvalPin = z.string().max(16).optional();
 const saleBody = z.object({
+  // a price other than the catalogue's (kopecks) is a price override
   lines: z
-    .array(
-      z.object({
-        barcode: z.string().min(1).max(64),
-        quantity: z.string().max(16).optional(),
-      }),
-    )
+    .array(scannedLine.extend({ price: kopecks.optional() }))
     .min(1)
     .max(500),
   card: kopecks,
   cashTendered: kopecks,
+  approvalPin,
 });
-/** A supervisor's PIN, for an operation beyond the cashier's role. */
-const approvalPin = z.string().max(16).optional();
 const returnBody = z.object({
   number: z.number().int().min(1),
   lines: z.array(z.number().int().min(0)).max(500).optional(),
   approvalPin,
 });
-const freeReturnBody = z.object({ lines: saleBody.shape.lines, card: kopecks, approvalPin });
-const voidBody = z.object({ lines: saleBody.shape.lines, approvalPin });
+const freeReturnBody = z.object({ lines, card: kopecks, approvalPin });
+const voidBody = z.object({ lines, approvalPin });
 const cashBody = z.object({ direction: z.enum(['in', 'out']), amount: kopecks, approvalPin });
 const layoutsBody = z.object({
   layouts: z
@@ -183,7 +185,7 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
   app.post('/api/sale', async (req, reply) => {
     const user = auth(req, reply);
     const body = user && parse(saleBody, req.body, reply);
-    return user && body && answer(reply, await ctx.till.sell(user, body));
+    return user && body && answer(reply, await ctx.till.sell(user, body, body.approvalPin));
   });
 
   app.post('/api/void', async (req, reply) => {

@@ -40,6 +40,8 @@ export const salesLine = z.object({
   /** VAT rate code of the ФФД (1–12). */
   vat: z.number().int().min(1).max(12),
   weighted: z.boolean().optional(),
+  /** The catalogue's price, when the cashier sold at another (a price override, with its approval). */
+  listPrice: kopecks.optional(),
 });
 export type SalesLine = z.infer<typeof salesLine>;
 

@@ -47,6 +47,8 @@ export interface ScannedLine {
   readonly sum: number;
   readonly vat: number;
   readonly weighted: boolean;
+  /** The catalogue's price when the line was sold at another (a price override). */
+  readonly listPrice?: number;
 }
 
 export type ScanResult =

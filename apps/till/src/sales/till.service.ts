@@ -7,7 +7,7 @@ import {
   type SalesDocument,
   type ShiftTotals,
 } from '@openkassa/contracts';
-import { VatRate, type WeightedLayout } from '@openkassa/fiscal';
+import { lineAmount, parseDecimal, VatRate, type WeightedLayout } from '@openkassa/fiscal';
 import { scan, type ScannedLine } from '../catalog/catalog.repo.js';
 import { catalogCursor } from '../catalog/catalog.feed.js';
 import { can, userByPin, type Permission, type User } from '../auth/users.js';
@@ -62,7 +62,12 @@ export interface DocumentView {
 }
 
 export interface SaleRequest {
-  readonly lines: readonly { readonly barcode: string; readonly quantity?: string }[];
+  /** `price`: another price than the catalogue's for this line (kopecks): a price override. */
+  readonly lines: readonly {
+    readonly barcode: string;
+    readonly quantity?: string;
+    readonly price?: number;
+  }[];
   /** Card part in kopecks; the rest is cash. */
   readonly card: number;
   /** Cash handed over by the customer (≥ the cash part); the difference is change. */
@@ -185,8 +190,10 @@ export class TillService {
     });
   }
 
-  sell(user: User, req: SaleRequest): Promise<Outcome<DocumentView>> {
-    return this.#operation(user, 'sell', undefined, async () => {
+  sell(user: User, req: SaleRequest, approvalPin?: string): Promise<Outcome<DocumentView>> {
+    // a price other than the catalogue's is a price override: the role for it, or an approval
+    const override = req.lines.some((l) => l.price !== undefined);
+    return this.#operation(user, override ? 'priceOverride' : 'sell', approvalPin, async (approval) => {
       const priced = await this.#price(req.lines, req.card, {
         empty: 'В чеке нет товаров',
         cardTooBig: 'Сумма по карте больше суммы чека',
@@ -204,6 +211,7 @@ export class TillService {
         card: req.card,
         tendered: req.cashTendered,
         lines,
+        approval,
         tasks: [this.#receiptTask('sell', user, lines, cash, req.card, total)],
       });
     });
@@ -218,6 +226,8 @@ export class TillService {
     req: { readonly lines: SaleRequest['lines']; readonly card: number },
     approvalPin?: string,
   ): Promise<Outcome<DocumentView>> {
+    if (req.lines.some((l) => l.price !== undefined))
+      return Promise.resolve(refuse('bad-price', 'Цену меняют только при продаже'));
     return this.#operation(user, 'returnWithoutReceipt', approvalPin, async (approval) => {
       if (!this.#d.allowReturnWithoutReceipt)
         return refuse('not-allowed', 'Возврат без чека в этом магазине не разрешён');
@@ -348,6 +358,8 @@ export class TillService {
    * the head office sees voids per cashier.
    */
   recordVoid(user: User, wanted: SaleRequest['lines'], approvalPin?: string): Promise<Outcome<DocumentView>> {
+    if (wanted.some((l) => l.price !== undefined))
+      return Promise.resolve(refuse('bad-price', 'Цену меняют только при продаже'));
     return this.#operation(user, 'void', approvalPin, async (approval) => {
       const priced = await this.#price(wanted, 0, {
         empty: 'Нечего аннулировать',
@@ -602,7 +614,10 @@ export class TillService {
     });
   }
 
-  /** In an open shift, lines priced from the catalogue now (never from the screen), and the split of the total. */
+  /**
+   * In an open shift, lines priced from the catalogue now (never from the screen, unless a sale's
+   * line carries an override its caller was allowed), and the split of the total.
+   */
   async #price(
     wanted: SaleRequest['lines'],
     card: number,
@@ -615,7 +630,14 @@ export class TillService {
     for (const l of wanted) {
       const r = await scan(this.#d.db, l.barcode, this.#d.layouts(), l.quantity);
       if (!r.ok) return refuse('unknown-barcode', r.message);
-      lines.push(r.line);
+      if (l.price === undefined || l.price === r.line.price) {
+        lines.push(r.line);
+        continue;
+      }
+      if (!Number.isSafeInteger(l.price) || l.price <= 0)
+        return refuse('bad-price', `${r.line.name}: цена должна быть больше нуля`);
+      const qty = parseDecimal(r.line.quantity)!;
+      lines.push({ ...r.line, price: l.price, sum: lineAmount(l.price, qty), listPrice: r.line.price });
     }
     const total = lines.reduce((a, l) => a + l.sum, 0);
     if (!Number.isSafeInteger(card) || card < 0 || card > total) return refuse('bad-payment', say.cardTooBig);
@@ -821,6 +843,7 @@ function uploadForm(
       sum: l.sum,
       vat: l.vat,
       ...(l.weighted && { weighted: true }),
+      ...(l.listPrice !== undefined && { listPrice: l.listPrice }),
     })),
     payments:
       doc.kind === 'sale' || doc.kind === 'return'

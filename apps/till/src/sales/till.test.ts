@@ -256,6 +256,40 @@ describe('till operations against the ККТ emulator', () => {
     expect(up.n).toBe(8);
   });
 
+  it('sells at another price than the catalogue’s only with the role for it or a supervisor’s PIN', async () => {
+    const k = await kkt();
+    const db = await tillDb();
+    await addUser(db, { ...cashier, id: 'kuznetsova', name: 'Кузнецова О.', pin: '3333' });
+    const till = service(db, new AtolClient(k.httpUrl), { n: 0 });
+    expect((await till.openShift(senior)).ok).toBe(true);
+    // A price other than the catalogue's is a price override: a cashier needs a supervisor's PIN.
+    const cheaper = { lines: [{ barcode: MILK, quantity: '2', price: 5000 }], card: 0, cashTendered: 10_000 };
+    expect(await till.sell(cashier, cheaper)).toMatchObject({ ok: false, code: 'approval-needed' });
+    expect(await till.sell(cashier, cheaper, '3333')).toMatchObject({ ok: false, code: 'forbidden' });
+    const overridden = await till.sell(cashier, cheaper, '2222');
+    if (!overridden.ok) throw new Error(overridden.message);
+    expect(overridden.value).toMatchObject({ total: 10_000, lines: [{ price: 5000, sum: 10_000 }] });
+    const overrideDoc = salesDocument.parse(
+      JSON.parse(
+        (
+          await db.db
+            .selectFrom('documents')
+            .select('doc_json')
+            .where('id', '=', overridden.value.id)
+            .executeTakeFirstOrThrow()
+        ).doc_json!,
+      ),
+    );
+    expect(overrideDoc.lines[0]).toMatchObject({ price: 5000, sum: 10_000, listPrice: 8990 });
+    expect(overrideDoc.approval).toMatchObject({ by: 'petrova', permission: 'priceOverride' });
+    expect(salesDocumentProblem(overrideDoc)).toBeUndefined();
+    // a senior cashier may; returns and voids never take a price from the screen
+    expect((await till.sell(senior, cheaper)).ok).toBe(true);
+    expect(
+      await till.returnWithoutReceipt(senior, { lines: [{ barcode: MILK, price: 1 }], card: 0 }, '2222'),
+    ).toMatchObject({ ok: false, code: 'bad-price' });
+  });
+
   it('settles a receipt whose ККТ answer was lost from the ККТ itself: recorded once, never fiscalised twice', async () => {
     const k = await kkt();
     const db = await tillDb();

@@ -260,13 +260,38 @@ function addByCode(code, qty) {
 }
 
 /** Changes the quantity of a piece-goods line by one (weighed goods keep their weight). */
+/** A line at another price than the catalogue's (the till checks the role, or asks for a PIN, at payment). */
+function withPrice(l, price) {
+  const listPrice = l.listPrice ?? l.price;
+  const sum = Math.round(price * Number(l.quantity));
+  return price === listPrice ? { ...l, price, sum, listPrice: undefined } : { ...l, price, sum, listPrice };
+}
+
+function priceDialog() {
+  const i = state.selected;
+  const l = state.lines[i];
+  if (!l || state.busy) return;
+  dialog(
+    `Цена: ${l.name}`,
+    `<label>Новая цена, ₽</label><input type="text" id="new-price" data-testid="new-price" value="${money.format(l.price / 100)}">`,
+    async () => {
+      const price = parseRub($('new-price').value);
+      if (!Number.isSafeInteger(price) || price <= 0) throw new Error('Цена должна быть больше нуля');
+      state.lines[i] = withPrice(l, price);
+      render();
+      return true;
+    },
+  );
+}
+
 async function stepQuantity(i, delta) {
   const l = state.lines[i];
   if (!l || l.weighted) return;
   const qty = Number(l.quantity) + delta;
   if (qty < 1) return;
   try {
-    state.lines[i] = await api('GET', `/api/scan?code=${encodeURIComponent(l.barcode)}&qty=${qty}`);
+    const fresh = await api('GET', `/api/scan?code=${encodeURIComponent(l.barcode)}&qty=${qty}`);
+    state.lines[i] = l.listPrice !== undefined ? withPrice(fresh, l.price) : fresh;
     state.selected = i;
     render();
   } catch (err) {
@@ -386,7 +411,11 @@ function pay(mode) {
       render();
       try {
         const doc = await api('POST', '/api/sale', {
-          lines: state.lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity })),
+          lines: state.lines.map((l) => ({
+            barcode: l.barcode,
+            quantity: l.quantity,
+            ...(l.listPrice !== undefined && { price: l.price }),
+          })),
           card,
           cashTendered: given,
         });
@@ -568,6 +597,7 @@ function cashDialog() {
   );
 }
 $('cash').addEventListener('click', cashDialog);
+$('price').addEventListener('click', priceDialog);
 
 // ---- keyboard ----------------------------------------------------------------------------------
 
@@ -581,6 +611,7 @@ document.addEventListener('keydown', (e) => {
     F6: cashDialog,
     F7: () => $('x-report').click(),
     F8: () => $('close-shift').click(),
+    F9: priceDialog,
     Escape: voidReceipt,
   };
   const typing = document.activeElement === $('scan') && $('scan').value !== '';
