@@ -47,6 +47,7 @@ export async function deviceHeaders(
 export async function startTestServer(
   storage: DbConfig | string,
   extra: Partial<ServerConfig> = {},
+  log: { info(m: string): void; warn(m: string): void } = { info: () => undefined, warn: () => undefined },
 ): Promise<RunningServer> {
   return startServer(
     {
@@ -57,6 +58,6 @@ export async function startTestServer(
       adminPassword: TEST_ADMIN_PASSWORD,
       ...extra,
     },
-    { info: () => undefined, warn: () => undefined },
+    log,
   );
 }

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
 import { startServer, type RunningServer } from '../main.js';
-import { adminHeaders, TEST_ADMIN_PASSWORD } from '../testing.js';
+import { adminHeaders, startTestServer, TEST_ADMIN_PASSWORD } from '../testing.js';
 
 const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
 const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
@@ -250,17 +250,14 @@ describe('backlog warnings', () => {
     const t = await createTestDatabase('sqlite');
     const warnings: string[] = [];
     // The upstream is a closed port: nothing is ever confirmed.
-    const s = await startServer(
+    const s = await startTestServer(
+      t.config,
       {
-        db: t.config,
-        http: { host: '127.0.0.1', port: 0 },
-        relay: { host: '127.0.0.1', port: 0 },
         upstream: { host: '127.0.0.1', port: 1 },
         answerWaitMs: 100,
         retryMinMs: 50,
         retryMaxMs: 100,
         warnAges: [{ label: '1s', seconds: 1 }],
-        adminPassword: TEST_ADMIN_PASSWORD,
       },
       { info: () => undefined, warn: (m) => warnings.push(m) },
     );
@@ -292,16 +289,9 @@ describe('a relay that takes only registered ФН', () => {
   it('refuses an unknown ФН with a log line and stores nothing; once registered to a store, relays it', async () => {
     const t = await createTestDatabase('sqlite');
     const warnings: string[] = [];
-    const s = await startServer(
-      {
-        db: t.config,
-        http: { host: '127.0.0.1', port: 0 },
-        relay: { host: '127.0.0.1', port: 0 },
-        upstream: { host: '127.0.0.1', port: 1 },
-        answerWaitMs: 100,
-        knownFnOnly: true,
-        adminPassword: TEST_ADMIN_PASSWORD,
-      },
+    const s = await startTestServer(
+      t.config,
+      { upstream: { host: '127.0.0.1', port: 1 }, answerWaitMs: 100, knownFnOnly: true },
       { info: () => undefined, warn: (m) => warnings.push(m) },
     );
     try {
