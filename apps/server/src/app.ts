@@ -51,7 +51,6 @@ export interface ServerAppContext {
 }
 
 const badRequest = (message: string) => errorBody('bad-request', message);
-const ALL_DEVICES = ENROLLED_KINDS;
 
 /** The HTTP app; built without listening (tests use inject). */
 export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
@@ -266,7 +265,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
 
   app.get(
     '/api/v1/catalog/changes',
-    { config: { access: { permission: 'viewReports', devices: ALL_DEVICES } } },
+    { config: { access: { permission: 'viewReports', devices: ENROLLED_KINDS } } },
     async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
       const num = (v: string | undefined, dflt: number, max: number) => {
@@ -291,17 +290,21 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   );
 
   /** The from/to days (and an optional store list) of a report query, or why they are wrong. */
-  const period = (q: Record<string, string | undefined>, p: Principal | null) => {
+  const period = (
+    q: Record<string, string | undefined>,
+    p: Principal | null,
+  ):
+    { refused: { status: 400 | 403; message: string } } | { from: string; to: string; stores?: string[] } => {
     const day = /^\d{4}-\d{2}-\d{2}$/;
     if (!q.from || !q.to || !day.test(q.from) || !day.test(q.to) || q.from > q.to)
-      return 'from and to are days (YYYY-MM-DD), from ≤ to';
+      return { refused: { status: 400, message: 'from and to are days (YYYY-MM-DD), from ≤ to' } };
     const asked = q.store?.split(',').filter((x) => x !== '');
     if (asked?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
-      return 'store is a comma-separated list of store codes';
+      return { refused: { status: 400, message: 'store is a comma-separated list of store codes' } };
     // a user limited to some stores reads those, and asks for others in vain
     const s = storeScope(p, asked);
-    if (!s.ok) return s.message;
-    return { from: q.from, to: q.to, stores: s.stores };
+    if (!s.ok) return { refused: { status: 403, message: s.message } };
+    return { from: q.from, to: q.to, ...(s.stores && { stores: s.stores }) };
   };
   /** A report as a CSV file: an export, so it goes to the audit log (unless the route logged it). */
   const csvReply = async (
@@ -324,7 +327,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
       return reply.code(400).send(badRequest(`by is one of ${DIMENSIONS.join(', ')}`));
     const p = period(q, req.principal);
-    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const rows = await salesReport(ctx.db, {
       by: q.by as Dimension,
       from: p.from,
@@ -340,7 +343,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   app.get('/api/v1/reports/shifts', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const p = period(q, req.principal);
-    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     if ((p.stores?.length ?? 0) > 1)
       return reply
         .code(400)
@@ -413,7 +416,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   app.get('/api/v1/reports/cashiers', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const p = period(q, req.principal);
-    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const rows = await cashierReport(ctx.db, {
       from: p.from,
       to: p.to,
@@ -446,7 +449,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   app.get('/api/v1/reports/anomalies', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const p = period(q, req.principal);
-    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
     if (q.format === 'csv')
       return csvReply(
@@ -490,7 +493,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   app.get('/api/v1/exchange/sales', { config: { access: { permission: 'export' } } }, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const p = period(q, req.principal);
-    if (typeof p === 'string') return reply.code(p.startsWith('store ') ? 403 : 400).send(badRequest(p));
+    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     if (Date.parse(p.to) - Date.parse(p.from) > 30 * 86_400_000)
       return reply.code(400).send(badRequest('at most 31 days per request'));
     if ((p.stores?.length ?? 0) > 1)
@@ -571,7 +574,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   });
   app.post(
     '/api/v1/devices/heartbeat',
-    { bodyLimit: 4 * 1024 * 1024, config: { access: { devices: ALL_DEVICES } } },
+    { bodyLimit: 4 * 1024 * 1024, config: { access: { devices: ENROLLED_KINDS } } },
     async (req, reply) => {
       const hb = heartbeatBody.safeParse(req.body);
       if (!hb.success) return reply.code(400).send(badRequest(describeZodError(hb.error)));
@@ -681,7 +684,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
 
   app.post(
     '/api/v1/devices/:id/commands/:command/result',
-    { config: { access: { devices: ALL_DEVICES } } },
+    { config: { access: { devices: ENROLLED_KINDS } } },
     async (req, reply) => {
       const { id, command } = req.params as { id: string; command: string };
       if (req.principal?.id !== id)

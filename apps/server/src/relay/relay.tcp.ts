@@ -100,12 +100,15 @@ export function startRelayListener(
       busy = true;
       socket.pause();
       const fn = m.value.header.fnNumber;
-      (accept ? accept(fn) : Promise.resolve(true))
-        .then(async (ok) => {
-          if (ok) return handler(frame, m.value);
-          refuse('unknown-fn', `ФН ${fn} is not registered to a store; nothing stored`);
-          return undefined;
-        })
+      // the ФН check, when asked for, before anything is stored
+      const answered = accept
+        ? accept(fn).then((ok) => {
+            if (ok) return handler(frame, m.value);
+            refuse('unknown-fn', `ФН ${fn} is not registered to a store; nothing stored`);
+            return undefined;
+          })
+        : handler(frame, m.value);
+      answered
         .then(
           (answer) => {
             if (socket.destroyed) return;
