@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
-import { LayoutSettings } from './settings.js';
+import { LayoutSettings, readSetting, writeSetting } from './settings.js';
 import { closeHttp, DeviceCredentials, Heartbeat, salesUplink } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
@@ -79,29 +79,16 @@ export async function startTill(
         device: { id: `till:${config.store}/${config.till}`, name: `Касса ${config.till}` },
         code: config.enrollCode,
         store: {
-          async load() {
-            const r = await db.db
-              .selectFrom('settings')
-              .select('value_json')
-              .where('key', '=', 'credentials')
-              .executeTakeFirst();
-            return r ? (JSON.parse(r.value_json) as { token: string }).token : undefined;
-          },
-          async save(token) {
-            const json = JSON.stringify({ token });
-            await db.db
-              .insertInto('settings')
-              .values({ key: 'credentials', value_json: json })
-              .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
-              .execute();
-          },
+          load: async () => (await readSetting<{ token: string }>(db.db, 'credentials'))?.token,
+          save: (token) => writeSetting(db.db, 'credentials', { token }),
         },
         log,
       })
     : undefined;
-  if (auth && !(await auth.token()))
+  // (enrolling itself waits for the first request to the server: start-up never waits for it)
+  if (auth && !config.enrollCode && !(await auth.stored()))
     log.warn(
-      `till: not enrolled at ${config.server ?? ''}${config.enrollCode ? ' yet (will retry)' : ': give --enroll <code> from the server'}; selling goes on, uploads wait`,
+      `till: not enrolled at ${config.server ?? ''}: give --enroll <code> from the server; selling goes on, uploads wait`,
     );
   const uplink = config.server
     ? salesUplink(
@@ -125,12 +112,8 @@ export async function startTill(
     taxation: config.taxation,
     allowReturnWithoutReceipt: config.allowReturnWithoutReceipt ?? true,
   };
-  const fromFeed = await db.db
-    .selectFrom('settings')
-    .select('value_json')
-    .where('key', '=', 'storeSettings')
-    .executeTakeFirst();
-  if (fromFeed) Object.assign(storeSettings, JSON.parse(fromFeed.value_json));
+  const fromFeed = await readSetting<Partial<typeof storeSettings>>(db.db, 'storeSettings');
+  if (fromFeed) Object.assign(storeSettings, fromFeed);
   const settingsSink = {
     async apply(s: {
       weightedLayouts?: WeightedLayout[];
@@ -141,13 +124,10 @@ export async function startTill(
         const bad = await layoutSettings.set(s.weightedLayouts);
         if (bad) log.warn(`till: the store's weighted barcode layouts are refused: ${bad}`);
       }
-      const mine = { taxation: s.taxation, allowReturnWithoutReceipt: s.allowReturnWithoutReceipt };
-      const json = JSON.stringify(mine);
-      await db.db
-        .insertInto('settings')
-        .values({ key: 'storeSettings', value_json: json })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
-        .execute();
+      await writeSetting(db.db, 'storeSettings', {
+        taxation: s.taxation,
+        allowReturnWithoutReceipt: s.allowReturnWithoutReceipt,
+      });
       if (s.taxation !== undefined) storeSettings.taxation = s.taxation;
       if (s.allowReturnWithoutReceipt !== undefined)
         storeSettings.allowReturnWithoutReceipt = s.allowReturnWithoutReceipt;

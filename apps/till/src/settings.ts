@@ -1,6 +1,23 @@
+import type { Kysely } from 'kysely';
 import type { Database } from '@openkassa/db';
 import { validateLayout, type WeightedLayout } from '@openkassa/fiscal';
 import type { TillSchema } from './schema.js';
+
+/** A till setting (JSON under a key), or undefined if it was never set. */
+export async function readSetting<T>(db: Kysely<TillSchema>, key: string): Promise<T | undefined> {
+  const r = await db.selectFrom('settings').select('value_json').where('key', '=', key).executeTakeFirst();
+  return r ? (JSON.parse(r.value_json) as T) : undefined;
+}
+
+/** Sets a till setting (in the caller's transaction when given its connection). */
+export async function writeSetting(db: Kysely<TillSchema>, key: string, value: unknown): Promise<void> {
+  const json = JSON.stringify(value);
+  await db
+    .insertInto('settings')
+    .values({ key, value_json: json })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
+    .execute();
+}
 
 /** The usual Russian scale label: prefix, 5-digit PLU, grams, check digit. */
 export const DEFAULT_LAYOUTS: readonly WeightedLayout[] = [
@@ -20,12 +37,7 @@ export class LayoutSettings {
   }
 
   async load(): Promise<void> {
-    const r = await this.#db.db
-      .selectFrom('settings')
-      .select('value_json')
-      .where('key', '=', 'weightedLayouts')
-      .executeTakeFirst();
-    if (r) this.#current = JSON.parse(r.value_json) as WeightedLayout[];
+    this.#current = (await readSetting<WeightedLayout[]>(this.#db.db, 'weightedLayouts')) ?? this.#current;
   }
 
   current(): readonly WeightedLayout[] {
@@ -43,12 +55,7 @@ export class LayoutSettings {
         seen.add(p);
       }
     }
-    const json = JSON.stringify(layouts);
-    await this.#db.db
-      .insertInto('settings')
-      .values({ key: 'weightedLayouts', value_json: json })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
-      .execute();
+    await writeSetting(this.#db.db, 'weightedLayouts', layouts);
     this.#current = layouts;
     return undefined;
   }

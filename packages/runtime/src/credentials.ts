@@ -41,12 +41,18 @@ export class DeviceCredentials {
     return t ? { authorization: `Bearer ${t}` } : {};
   }
 
-  async token(): Promise<string | undefined> {
+  /** The token the device keeps, without trying to enroll. */
+  async stored(): Promise<string | undefined> {
     if (!this.#loaded) {
       this.#token = await this.#store.load();
       this.#loaded = true;
     }
-    if (this.#token || !this.#code) return this.#token;
+    return this.#token;
+  }
+
+  /** The token, enrolling first with the code if there is none yet. */
+  async token(): Promise<string | undefined> {
+    if ((await this.stored()) || !this.#code) return this.#token;
     // one enrollment at a time, and not more than every few seconds
     if (Date.now() - this.#lastTry < 5000) return undefined;
     this.#enrolling ??= this.#enroll(this.#code).finally(() => (this.#enrolling = undefined));

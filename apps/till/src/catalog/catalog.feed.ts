@@ -8,6 +8,7 @@ import type {
 } from '@openkassa/contracts';
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { FeedFollower, type DeviceCredentials, type FeedStatus } from '@openkassa/runtime';
+import { readSetting, writeSetting } from '../settings.js';
 import type { TillSchema } from '../schema.js';
 import { writeProducts } from './catalog.repo.js';
 
@@ -17,12 +18,7 @@ export interface StoreSettingsSink {
 }
 
 export async function catalogCursor(db: Database<TillSchema>): Promise<number> {
-  const r = await db.db
-    .selectFrom('settings')
-    .select('value_json')
-    .where('key', '=', 'catalogCursor')
-    .executeTakeFirst();
-  return r ? (JSON.parse(r.value_json) as number) : 0;
+  return (await readSetting<number>(db.db, 'catalogCursor')) ?? 0;
 }
 
 /**
@@ -110,12 +106,7 @@ export async function applyCatalogPage(
           })),
         )
         .execute();
-    const json = JSON.stringify(page.cursor);
-    await tx.db
-      .insertInto('settings')
-      .values({ key: 'catalogCursor', value_json: json })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: json }))
-      .execute();
+    await writeSetting(tx.db, 'catalogCursor', page.cursor);
   });
   if (storeSettings) await settings.apply(storeSettings);
 }

@@ -12,6 +12,7 @@ import { scan, type ScannedLine } from '../catalog/catalog.repo.js';
 import { catalogCursor } from '../catalog/catalog.feed.js';
 import { can, userByPin, type Permission, type User } from '../auth/users.js';
 import { AtolClient, KktUnreachable, type RequestOutcome, type TaskResult } from '../kkt/atol-client.js';
+import { readSetting, writeSetting } from '../settings.js';
 import type { DocumentsTable, TillSchema } from '../schema.js';
 
 export type Refusal = { readonly ok: false; readonly code: string; readonly message: string };
@@ -149,20 +150,13 @@ export class TillService {
   }
 
   async shift(): Promise<ShiftState> {
-    const r = await this.#d.db.db
-      .selectFrom('settings')
-      .select('value_json')
-      .where('key', '=', 'shift')
-      .executeTakeFirst();
-    return r ? (JSON.parse(r.value_json) as ShiftState) : { number: 0, open: false, openedAt: null };
+    return (
+      (await readSetting<ShiftState>(this.#d.db.db, 'shift')) ?? { number: 0, open: false, openedAt: null }
+    );
   }
 
   async #setShift(tx: Tx<TillSchema>, s: ShiftState): Promise<void> {
-    await tx.db
-      .insertInto('settings')
-      .values({ key: 'shift', value_json: JSON.stringify(s) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value_json: JSON.stringify(s) }))
-      .execute();
+    await writeSetting(tx.db, 'shift', s);
   }
 
   async pendingCount(): Promise<number> {
