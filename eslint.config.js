@@ -46,6 +46,22 @@ export default tseslint.config(
     },
   },
   {
+    // The back office's pages are ES modules.
+    files: ['apps/backoffice/src/ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        location: 'readonly',
+        history: 'readonly',
+        URLSearchParams: 'readonly',
+        XMLHttpRequest: 'readonly',
+        clearTimeout: 'readonly',
+        requestAnimationFrame: 'readonly',
+        Node: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     // Tests read JSON fixtures, which are untyped by nature.
     rules: {

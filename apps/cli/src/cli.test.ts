@@ -169,7 +169,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 12 migration\(s\).*0009-chain-hour-rollup, 0010-sales-archive, 0011-shift-rollup, 0012-security/,
+        /applied 13 migration\(s\).*0010-sales-archive, 0011-shift-rollup, 0012-security, 0013-back-office/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);
@@ -232,7 +232,8 @@ describe('the openkassa command as a process', () => {
       expect(stored.filter((d) => d.form === 3).length).toBeGreaterThanOrEqual(4);
       expect(stored.every((d) => d.flkOk)).toBe(true);
       // they came through the head office, which parsed them (its API wants the printed login)
-      expect(out).toMatch(/API login on every server: admin \/ sandbox-admin/);
+      expect(out).toMatch(/login on every server \(back office and API\): admin \/ sandbox-admin/);
+      expect(out).toMatch(/back office {2}http:\/\/127\.0\.0\.1:\d+\/ \(head office/);
       const admin = await adminHeaders(hqApi, 'sandbox-admin');
       expect((await fetch(`${hqApi}/api/v1/fiscal/backlog?all=1`)).status).toBe(401);
       const backlog = (await (

@@ -8,7 +8,8 @@ import type { ServerSchema } from './schema.js';
 import { shiftReport } from './sales/sales.repo.js';
 import type { SalesIngest } from './sales/sales.service.js';
 import type { CatalogService } from './catalog/catalog.service.js';
-import { DIMENSIONS, reportCsv, salesReport, type Dimension } from './reports/reports.repo.js';
+import { DIMENSIONS, reportTable, salesReport, type Dimension } from './reports/reports.repo.js';
+import { TABLE_FORMATS, tableCsv, tableXlsx, type Table, type TableFormat } from './reports/table.js';
 import { reconcile } from './reports/reconciliation.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -23,8 +24,7 @@ import {
   registerDevice,
 } from './devices/devices.repo.js';
 import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
-import { cashierReport, shiftsReport } from './reports/shifts.js';
-import { csvLine, roubles } from './exchange/text.js';
+import { cashiersTable, cashierReport, shiftsReport, shiftsTable } from './reports/shifts.js';
 import { listKkt } from './devices/kkt.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 import { ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
@@ -33,7 +33,10 @@ import { actorOf, type AuthService, type Principal } from './auth/auth.service.j
 import { authRoutes } from './auth/auth.routes.js';
 import { audit } from './audit/audit.repo.js';
 import { hostileInput } from './errors.js';
-import { anomalyReport } from './reports/anomalies.js';
+import { backofficeFiles } from '@openkassa/backoffice';
+import { fiscalRoutes } from './fiscal/fiscal.routes.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
+import { anomaliesTable, anomalyReport } from './reports/anomalies.js';
 import { verifyAudit } from './audit/audit.verify.js';
 
 export interface ServerAppContext {
@@ -66,6 +69,12 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   const actor = (req: FastifyRequest) => actorOf(req.principal);
   const now = () => ctx.clock.now().toISOString();
 
+  // The back office: its pages are public, the API they call is not.
+  for (const f of backofficeFiles())
+    app.get(f.path, { config: { access: 'public' } }, (_req, reply) =>
+      reply.type(f.type).header('cache-control', 'no-cache').send(f.body),
+    );
+
   app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
     try {
       await sql`select 1`.execute(ctx.db.db);
@@ -92,80 +101,8 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     },
   );
 
-  app.get(
-    '/api/v1/fiscal/documents',
-    { config: { access: { permission: 'viewFiscal', allStores: true } } },
-    async (req, reply) => {
-      const q = req.query as Record<string, string | undefined>;
-      if (q.fn === undefined || !/^\d{16}$/.test(q.fn))
-        return reply.code(400).send(badRequest('fn must be the 16-digit ФН number'));
-      const int = (v: string | undefined, name: string, min: number, max: number, dflt?: number) => {
-        if (v === undefined) return dflt;
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < min || n > max)
-          throw new RangeError(`${name} must be a whole number ${min}..${max}`);
-        return n;
-      };
-      let from: number | undefined, to: number | undefined, limit: number;
-      try {
-        from = int(q.from, 'from', 1, 2 ** 31);
-        to = int(q.to, 'to', 1, 2 ** 31);
-        limit = int(q.limit, 'limit', 1, 10_000, 1000)!;
-      } catch (e) {
-        return reply.code(400).send(badRequest((e as Error).message));
-      }
-      let sel = ctx.db.db
-        .selectFrom('fiscal_messages as m')
-        .leftJoin('fiscal_documents as d', (j) => j.onRef('d.fn', '=', 'm.fn').onRef('d.fd', '=', 'm.fd'))
-        .select([
-          'm.fn',
-          'm.fd',
-          'm.form',
-          'm.state',
-          'm.first_received_at',
-          'm.forwarded_at',
-          'm.answered_at',
-          'm.answer_code',
-          'm.times_received',
-          'm.attempts',
-          'm.last_error',
-          'd.fiscal_time',
-          'd.total',
-          'd.flk_ok',
-          'd.fns_json',
-        ])
-        .where('m.fn', '=', q.fn)
-        .orderBy('m.fd')
-        .limit(limit);
-      if (from !== undefined) sel = sel.where('m.fd', '>=', from);
-      if (to !== undefined) sel = sel.where('m.fd', '<=', to);
-      const rows = await sel.execute();
-      return {
-        documents: rows.map((r) => ({
-          fn: r.fn,
-          fd: r.fd,
-          form: r.form,
-          state: r.state,
-          receivedAt: r.first_received_at,
-          forwardedAt: r.forwarded_at,
-          answeredAt: r.answered_at,
-          answerCode: r.answer_code,
-          timesReceived: r.times_received,
-          attempts: r.attempts,
-          lastError: r.last_error,
-          parsed:
-            r.fns_json === null
-              ? null
-              : {
-                  fiscalTime: r.fiscal_time,
-                  total: r.total,
-                  flkOk: r.flk_ok === 1,
-                  fnsJson: JSON.parse(r.fns_json) as unknown,
-                },
-        })),
-      };
-    },
-  );
+  fiscalRoutes(app, ctx);
+  catalogRoutes(app, ctx);
 
   app.post(
     '/api/v1/sales/batch',
@@ -215,7 +152,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       if (!q.store) return reply.code(400).send(badRequest('store is required'));
       if (!scoped(reply, storeScope(req.principal, [q.store]))) return;
       // a page for the screen; a CSV file has every shift unless told otherwise
-      const limit = q.limit === undefined ? (q.format === 'csv' ? 200_000 : 1000) : Number(q.limit);
+      const limit = q.limit === undefined ? (asFile(q.format) ? 200_000 : 1000) : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
         return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
       let sel = ctx.db.db
@@ -306,22 +243,33 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (!s.ok) return { refused: { status: 403, message: s.message } };
     return { from: q.from, to: q.to, ...(s.stores && { stores: s.stores }) };
   };
-  /** A report as a CSV file: an export, so it goes to the audit log (unless the route logged it). */
-  const csvReply = async (
+  /** A report as a file: an export, so it goes to the audit log (unless the route logged it). */
+  const fileReply = async (
     req: FastifyRequest,
     reply: FastifyReply,
     name: string,
-    text: string,
+    format: TableFormat,
+    body: string | Uint8Array,
     logged = false,
   ) => {
     if (!logged) await audit(ctx.db, { actor: actor(req), action: 'export.report', subject: name }, now());
     return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name}.csv"`)
-      .send(text);
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_TYPE)
+      .header('content-disposition', `attachment; filename="${name}.${format}"`)
+      .send(typeof body === 'string' ? body : Buffer.from(body));
   };
+  const tableReply = (req: FastifyRequest, reply: FastifyReply, format: TableFormat, t: Table) =>
+    fileReply(req, reply, t.name, format, format === 'csv' ? tableCsv(t) : tableXlsx(t));
 
-  const reports = { config: { access: { permission: 'viewReports' as const } } };
+  const reports = {
+    // a report is read as JSON, or as a file (CSV, Excel)
+    preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
+      const f = (req.query as { format?: string }).format;
+      if (f !== undefined && f !== 'json' && !asFile(f))
+        await reply.code(400).send(badRequest('format is json, csv or xlsx'));
+    },
+    config: { access: { permission: 'viewReports' as const } },
+  };
   app.get('/api/v1/reports/sales', reports, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
@@ -335,8 +283,13 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       ...(p.stores && { stores: p.stores }),
       ...(q.parent !== undefined && q.parent !== '' && { parent: q.parent }),
     });
-    if (q.format === 'csv')
-      return csvReply(req, reply, `sales-by-${q.by}-${p.from}-${p.to}`, reportCsv(rows, q.by as Dimension));
+    if (asFile(q.format))
+      return tableReply(
+        req,
+        reply,
+        q.format,
+        reportTable(rows, q.by as Dimension, `sales-by-${q.by}-${p.from}-${p.to}`),
+      );
     return { by: q.by, from: p.from, to: p.to, rows };
   });
 
@@ -351,7 +304,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     if (q.till !== undefined && !/^[\w.-]{1,64}$/.test(q.till))
       return reply.code(400).send(badRequest('till is a till code'));
     // a page for the screen; a CSV file has every shift unless told otherwise
-    const limit = q.limit === undefined ? (q.format === 'csv' ? 200_000 : 1000) : Number(q.limit);
+    const limit = q.limit === undefined ? (asFile(q.format) ? 200_000 : 1000) : Number(q.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 200_000)
       return reply.code(400).send(badRequest('limit is a whole number 1..200000'));
     const after =
@@ -368,48 +321,8 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     });
     const last = shifts.length === limit ? shifts.at(-1) : undefined;
     const next = last ? `${last.store}/${last.till}/${last.shift}` : null;
-    if (q.format === 'csv')
-      return csvReply(
-        req,
-        reply,
-        `shifts-${p.from}-${p.to}`,
-        [
-          csvLine([
-            'store',
-            'till',
-            'shift',
-            'opened',
-            'closed',
-            'sales',
-            'sales_sum',
-            'returns',
-            'returns_sum',
-            'cash_in',
-            'cash_out',
-            'kkt_sales_sum',
-            'kkt_returns_sum',
-            'agree',
-          ]),
-          ...shifts.map((s) =>
-            csvLine([
-              s.store,
-              s.till,
-              s.shift,
-              s.openedAt ?? '',
-              s.closedAt ?? '',
-              s.sale.count,
-              roubles(s.sale.total),
-              s.return.count,
-              roubles(s.return.total),
-              roubles(s.cashIn),
-              roubles(s.cashOut),
-              s.kkt ? roubles(s.kkt.sell.sum) : '',
-              s.kkt ? roubles(s.kkt.sellReturn.sum) : '',
-              s.agree === null ? '' : s.agree ? 'yes' : 'NO',
-            ]),
-          ),
-        ].join('\n') + '\n',
-      );
+    if (asFile(q.format))
+      return tableReply(req, reply, q.format, shiftsTable(shifts, `shifts-${p.from}-${p.to}`));
     return { from: p.from, to: p.to, shifts, next };
   });
 
@@ -422,27 +335,8 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       to: p.to,
       ...(p.stores && { stores: p.stores }),
     });
-    if (q.format === 'csv')
-      return csvReply(
-        req,
-        reply,
-        `cashiers-${p.from}-${p.to}`,
-        [
-          csvLine(['store', 'cashier', 'sales', 'sales_sum', 'returns', 'returns_sum', 'voids', 'voids_sum']),
-          ...rows.map((r) =>
-            csvLine([
-              r.store,
-              r.cashier,
-              r.sales.count,
-              roubles(r.sales.total),
-              r.returns.count,
-              roubles(r.returns.total),
-              r.voids.count,
-              roubles(r.voids.total),
-            ]),
-          ),
-        ].join('\n') + '\n',
-      );
+    if (asFile(q.format))
+      return tableReply(req, reply, q.format, cashiersTable(rows, `cashiers-${p.from}-${p.to}`));
     return { from: p.from, to: p.to, cashiers: rows };
   });
 
@@ -451,42 +345,8 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     const p = period(q, req.principal);
     if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
-    if (q.format === 'csv')
-      return csvReply(
-        req,
-        reply,
-        `anomalies-${p.from}-${p.to}`,
-        [
-          csvLine([
-            'store',
-            'cashier',
-            'sales',
-            'returns',
-            'returns_sum',
-            'voids',
-            'voids_sum',
-            'approvals',
-            'return_rate',
-            'void_rate',
-            'outliers',
-          ]),
-          ...r.rows.map((x) =>
-            csvLine([
-              x.store,
-              x.cashier,
-              x.sales,
-              x.returns.count,
-              roubles(x.returns.total),
-              x.voids.count,
-              roubles(x.voids.total),
-              x.approvals,
-              x.returnRate,
-              x.voidRate,
-              x.outliers.join(' '),
-            ]),
-          ),
-        ].join('\n') + '\n',
-      );
+    if (asFile(q.format))
+      return tableReply(req, reply, q.format, anomaliesTable(r.rows, `anomalies-${p.from}-${p.to}`));
     return { from: p.from, to: p.to, ...r };
   });
 
@@ -515,7 +375,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     );
     const days = await storeDaySales(ctx.db, p.from, p.to, p.stores?.[0]);
     const name = `sales-${p.stores?.[0] ?? 'all'}-${p.from}-${p.to}`;
-    if (format === 'csv') return csvReply(req, reply, name, salesCsv(days), true);
+    if (format === 'csv') return fileReply(req, reply, name, 'csv', salesCsv(days), true);
     if (format === 'cml')
       return reply
         .type('application/xml; charset=utf-8')
@@ -715,6 +575,10 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
 
   return app;
 }
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const asFile = (f: string | undefined): f is TableFormat =>
+  (TABLE_FORMATS as readonly (string | undefined)[]).includes(f);
 
 const routeLists = new WeakMap<FastifyInstance, string[]>();
 

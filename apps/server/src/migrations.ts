@@ -1,3 +1,4 @@
+import { searchText } from './catalog/catalog.search.js';
 import { sql, type Kysely, type SchemaModule } from 'kysely';
 import { DocumentsDigest, entryHash, GENESIS } from './audit/audit.chain.js';
 import {
@@ -621,6 +622,32 @@ export const serverMigrations: MigrationList = {
         values (1, ${at}, 'system', 'audit.start', '', ${e.detailJson}, ${GENESIS}, ${entryHash(GENESIS, e)})`.execute(
         db,
       );
+    },
+  },
+  '0013-back-office': {
+    async up(db: Kysely<unknown>) {
+      // Catalogue search in the back office: the words of a product (name, article, barcodes,
+      // PLU, id) in lower case, written with the item, so a search is one LIKE on one column.
+      await db.schema.alterTable('catalog_items').addColumn('search', 'text').execute();
+      let after = '';
+      for (;;) {
+        const page = await sql<{ kind: string; id: string; data_json: string }>`
+          select kind, id, data_json from catalog_items
+          where kind in ('product', 'category') and deleted = 0 and id > ${after}
+          order by id limit 5000`.execute(db);
+        for (const r of page.rows)
+          await sql`update catalog_items set search = ${searchText(r.kind, JSON.parse(r.data_json))}
+            where kind = ${r.kind} and id = ${r.id}`.execute(db);
+        if (page.rows.length < 5000) break;
+        after = page.rows.at(-1)!.id;
+      }
+      // Fiscal documents found by date or number across every ФН of a chain.
+      await db.schema
+        .createIndex('fiscal_documents_when')
+        .on('fiscal_documents')
+        .column('fiscal_time')
+        .execute();
+      await db.schema.createIndex('fiscal_messages_fd').on('fiscal_messages').column('fd').execute();
     },
   },
 };

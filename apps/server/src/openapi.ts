@@ -148,6 +148,23 @@ export const openapi = {
       },
     },
     '/api/v1/catalog/items': {
+      get: {
+        summary:
+          'The catalogue as it is now, a page at a time (the back office): products and categories in name order, searched in the database by every word of q (name, article, barcode, PLU, id; any case); prices of one product; stores; till users.',
+        parameters: [
+          query('kind', 'product | category | price | store | user', 'string', true),
+          query('q', 'words that must all appear (products, categories)'),
+          query('category', 'products directly in this category'),
+          query('product', 'for kind=price: the prices of this product'),
+          query('id', 'just this item'),
+          query('limit', '1..10000, default 50', 'integer'),
+          query('after', 'the next value of the previous page'),
+        ],
+        responses: {
+          '200': { description: '{items: [{kind, id, version, data}], next}' },
+          '400': { description: 'bad parameter' },
+        },
+      },
       put: {
         summary:
           'Head office: add, change or remove catalogue items (products with barcodes, categories, prices per store or group with validity, stores with their till settings, till users with a PIN kept only as its salted hash). Every item is checked; one bad item changes nothing. Each change gets a new catalogue version.',
@@ -213,7 +230,7 @@ export const openapi = {
           query('to', 'last business day, YYYY-MM-DD', 'string', true),
           query('store', 'comma-separated store codes (all when absent)'),
           query('parent', 'for by=category: show the children of this category'),
-          query('format', 'json (default) or csv'),
+          query('format', 'json (default), csv or xlsx'),
         ],
         responses: {
           '200': {
@@ -241,7 +258,7 @@ export const openapi = {
           query('till', 'only this till'),
           query('limit', 'shifts per page (1000; a CSV file: all)', 'integer'),
           query('after', 'the `next` of the previous page (store/till/shift)'),
-          query('format', 'json (default) or csv'),
+          query('format', 'json (default), csv or xlsx'),
         ],
         responses: {
           '200': { description: '{from, to, shifts, next}' },
@@ -256,7 +273,7 @@ export const openapi = {
           query('from', 'first day, YYYY-MM-DD', 'string', true),
           query('to', 'last day, YYYY-MM-DD', 'string', true),
           query('store', 'comma-separated store codes'),
-          query('format', 'json (default) or csv'),
+          query('format', 'json (default), csv or xlsx'),
         ],
         responses: {
           '200': { description: '{from, to, cashiers}' },
@@ -363,11 +380,48 @@ export const openapi = {
         },
       },
     },
+    '/api/v1/fiscal/documents/{fn}/{fd}': {
+      get: {
+        summary:
+          "One fiscal document: the receipt as the customer saw it (lines, payments, VAT, the QR payload and an SVG of its QR code), the till's sale it belongs to, and its delivery trail (received, forwarded, confirmed by the OFD).",
+        responses: {
+          '200': { description: '{fn, fd, form, document, receipt, qr, sale, delivery}' },
+          '404': { description: 'not here' },
+        },
+      },
+    },
+    '/api/v1/exchange/catalog': {
+      post: {
+        summary:
+          'Load a catalogue file in the background: {"format": "csv", "csv": text} or {"format": "cml", "importXml": text, "offersXml"?: text, "priceType"?}. A file with a bad line is refused whole (400, every bad line named); otherwise 202 with the import, whose progress GET /api/v1/exchange/catalog/{id} shows.',
+        responses: {
+          '202': { description: '{id, state, done, total, categories, products, unpriced, skipped}' },
+          '400': { description: 'what is wrong with the file' },
+          '409': { description: 'a store server mirrors its head office' },
+        },
+      },
+    },
+    '/api/v1/exchange/catalog/{id}': {
+      get: {
+        summary:
+          'A catalogue import: state (running, done, failed), items written of all, the summary, the catalogue version.',
+        responses: {
+          '200': { description: 'the import' },
+          '404': { description: 'no such import on this server' },
+        },
+      },
+    },
     '/api/v1/fiscal/documents': {
       get: {
-        summary: 'Fiscal documents with their delivery state',
+        summary:
+          'Fiscal documents with their delivery state, in (ФН, ФД) order: of one ФН, or found across every ФН by number, fiscal day or total.',
         parameters: [
-          { name: 'fn', in: 'query', required: true, schema: { type: 'string', pattern: '^[0-9]{16}$' } },
+          { name: 'fn', in: 'query', schema: { type: 'string', pattern: '^[0-9]{16}$' } },
+          query('fd', 'this ФД number', 'integer'),
+          query('dateFrom', 'first fiscal (local) day, YYYY-MM-DD'),
+          query('dateTo', 'last fiscal (local) day, YYYY-MM-DD'),
+          query('total', "the receipt's total, kopecks", 'integer'),
+          query('after', 'the next value of the previous page (fn/fd)'),
           {
             name: 'from',
             in: 'query',

@@ -118,6 +118,8 @@ export interface CatalogItemsTable {
   /** For products: the category id. */
   category: string | null;
   data_json: string | null;
+  /** Products and categories: their words in lower case, for the back office's search. */
+  search: string | null;
 }
 
 export interface SalesRollupDocsTable {

@@ -52,12 +52,60 @@ export const DEMO_USERS = [
   { id: 'sidorov', name: 'Сидоров П.', role: 'manager', pin: '9999' },
 ] as const;
 
+/** The demo catalogue's category tree (two levels under «Продукты»). */
+export const DEMO_CATEGORIES = [
+  { id: 'food', name: 'Продукты' },
+  { id: 'dairy', name: 'Молочные продукты', parentId: 'food' },
+  { id: 'bakery', name: 'Хлеб и выпечка', parentId: 'food' },
+  { id: 'grocery', name: 'Бакалея', parentId: 'food' },
+  { id: 'tea-coffee', name: 'Чай и кофе', parentId: 'grocery' },
+  { id: 'cereals', name: 'Крупы и макароны', parentId: 'grocery' },
+  { id: 'canned', name: 'Консервы и соусы', parentId: 'grocery' },
+  { id: 'sweets', name: 'Кондитерские изделия', parentId: 'food' },
+  { id: 'fruit', name: 'Фрукты', parentId: 'food' },
+  { id: 'drinks', name: 'Напитки' },
+  { id: 'household', name: 'Хозяйственные товары' },
+] as const;
+
+const NAMED_CATEGORY: Record<string, string> = {
+  milk: 'dairy',
+  bread: 'bakery',
+  coffee: 'tea-coffee',
+  water: 'drinks',
+  choco: 'sweets',
+  cheese: 'dairy',
+  apples: 'fruit',
+  bananas: 'fruit',
+};
+// by the kinds of demoCatalog's numbered goods, in their order
+const KIND_CATEGORY = [
+  'cereals',
+  'cereals',
+  'drinks',
+  'tea-coffee',
+  'sweets',
+  'canned',
+  'canned',
+  'household',
+  'household',
+  'sweets',
+];
+
+/** The category of a demo product. */
+export const demoCategoryOf = (productId: string): string =>
+  NAMED_CATEGORY[productId] ?? KIND_CATEGORY[Number(productId.slice(1)) % KIND_CATEGORY.length]!;
+
+/** The demo categories as head-office catalogue items (load them with or before the goods). */
+export const demoCategoryItems = (): { kind: 'category'; data: Record<string, unknown> }[] =>
+  DEMO_CATEGORIES.map((c) => ({ kind: 'category', data: { ...c } }));
+
 /** The demo catalogue as head-office catalogue items (`PUT /api/v1/catalog/items`), for tests and benches. */
 export function demoCatalogItems(size: number): { kind: 'product'; data: Record<string, unknown> }[] {
   return demoCatalog(size).map((p) => ({
     kind: 'product',
     data: {
       id: p.id,
+      categoryId: demoCategoryOf(p.id),
       name: p.name,
       vat: p.vat,
       price: p.price,

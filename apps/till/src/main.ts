@@ -18,7 +18,15 @@ import type { TillSchema } from './schema.js';
 import { tillOutbox } from './upload/till.outbox.js';
 
 export { buildTillApp } from './app.js';
-export { demoCatalog, demoCatalogItems, DEMO_USERS, ean13 } from './demo.js';
+export {
+  demoCatalog,
+  demoCatalogItems,
+  demoCategoryItems,
+  demoCategoryOf,
+  DEMO_CATEGORIES,
+  DEMO_USERS,
+  ean13,
+} from './demo.js';
 export type { Product } from './catalog/catalog.repo.js';
 
 export interface TillConfig {

@@ -15,7 +15,14 @@ import {
 import { startKktEmulator, type RunningKktEmulator } from '@openkassa/kkt-emulator';
 import { startOfdEmulator } from '@openkassa/ofd-emulator';
 import { startServer, type RunningServer } from '@openkassa/server';
-import { DEMO_USERS, demoCatalog, demoCatalogItems, startTill, type RunningTill } from '@openkassa/till';
+import {
+  DEMO_USERS,
+  demoCatalog,
+  demoCatalogItems,
+  demoCategoryItems,
+  startTill,
+  type RunningTill,
+} from '@openkassa/till';
 import type { Io } from '../io.js';
 import { integer, untilSignal } from '../options.js';
 import { enrollmentCode, login } from '../server-client.js';
@@ -101,7 +108,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
   const seeded = await fetch(`${hq.httpUrl}/api/v1/catalog/items`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${hqToken}` },
-    body: JSON.stringify({ items: demoCatalogItems(2000) }),
+    body: JSON.stringify({ items: [...demoCategoryItems(), ...demoCatalogItems(2000)] }),
   });
   if (!seeded.ok) throw new Error(`sandbox: the head office refused the demo catalogue: ${seeded.status}`);
   const stores: RunningServer[] = [];
@@ -182,7 +189,10 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
   }
   io.out(`            PINs: ${DEMO_USERS.map((u) => `${u.pin} ${u.role}`).join(', ')}\n`);
   io.out(
-    `  API login on every server: admin / ${SANDBOX_ADMIN_PASSWORD} (POST /api/v1/auth/login; the sandbox's own password, never for a real shop)\n`,
+    `  back office  ${hq.httpUrl}/ (head office: every store)${stores.map((st, i) => `, ${st.httpUrl}/ (store ${i + 1})`).join('')}\n`,
+  );
+  io.out(
+    `  login on every server (back office and API): admin / ${SANDBOX_ADMIN_PASSWORD} (POST /api/v1/auth/login; the sandbox's own password, never for a real shop)\n`,
   );
   const today = new Date().toISOString().slice(0, 10);
   const seller =
@@ -198,7 +208,7 @@ async function runDemo(io: Io, o: DemoOptions, stop: () => Promise<string>): Pro
       `\n  Head office: catalogue ${hq.httpUrl}/api/v1/catalog/changes, devices ${hq.httpUrl}/api/v1/devices,\n` +
       `  sales by store ${hq.httpUrl}/api/v1/reports/sales?by=store&from=${today}&to=${today}, shifts ${hq.httpUrl}/api/v1/reports/shifts?from=${today}&to=${today}\n` +
       `\nNot in the sandbox yet (they join as they are built):\n` +
-      `  back office, processing centre, scales.\n` +
+      `  processing centre, scales.\n` +
       `\nsandbox running; Ctrl+C stops it.\n`,
   );
   await stop();

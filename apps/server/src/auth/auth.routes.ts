@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { describeZodError, ENROLLED_KINDS, ROLES } from '@openkassa/contracts';
+import {
+  describeZodError,
+  ENROLLED_KINDS,
+  PERMISSIONS,
+  ROLES,
+  roleCan,
+  type Permission,
+} from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import { audit, listAudit } from '../audit/audit.repo.js';
@@ -43,9 +50,13 @@ export function authRoutes(
     return { ok: true };
   });
 
-  app.get('/api/v1/auth/me', { config: { access: { anyUser: true, devices: ENROLLED_KINDS } } }, (req) => ({
-    principal: req.principal,
-  }));
+  app.get('/api/v1/auth/me', { config: { access: { anyUser: true, devices: ENROLLED_KINDS } } }, (req) => {
+    const p = req.principal;
+    // what this user may do, so a client (the back office) shows only what will work
+    const permissions =
+      p?.kind === 'user' ? (Object.keys(PERMISSIONS) as Permission[]).filter((x) => roleCan(p.role, x)) : [];
+    return { principal: p, permissions };
+  });
 
   app.get('/api/v1/users', { config: { access: { permission: 'manageUsers' } } }, async () => ({
     users: await auth.listUsers(),

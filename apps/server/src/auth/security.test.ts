@@ -79,6 +79,22 @@ const TABLE: [route: string, path: string, body: unknown, allowed: readonly Who[
   ['GET /healthz', '/healthz', undefined, PUBLIC],
   ['GET /metrics', '/metrics', undefined, PUBLIC],
   ['GET /api/v1/openapi.json', '/api/v1/openapi.json', undefined, PUBLIC],
+  // the back office's page and files: the data they show comes through the guarded API
+  ['GET /', '/', undefined, PUBLIC],
+  ...[
+    'style.css',
+    'app.js',
+    'api.js',
+    'format.js',
+    'charts.js',
+    'dashboard.js',
+    'reports.js',
+    'catalog.js',
+    'devices.js',
+    'fiscal.js',
+    'logo.svg',
+    'chart.umd.min.js',
+  ].map((f): [string, string, unknown, readonly Who[]] => [`GET /ui/${f}`, `/ui/${f}`, undefined, PUBLIC]),
   ['POST /api/v1/auth/login', '/api/v1/auth/login', {}, PUBLIC],
   ['POST /api/v1/enroll', '/api/v1/enroll', {}, PUBLIC],
   ['GET /api/v1/auth/me', '/api/v1/auth/me', undefined, [...USERS, ...DEVICES]],
@@ -96,6 +112,15 @@ const TABLE: [route: string, path: string, body: unknown, allowed: readonly Who[
   // chain-wide: a manager of one store may not
   ['GET /api/v1/fiscal/backlog', '/api/v1/fiscal/backlog', undefined, ['analyst', 'admin']],
   ['GET /api/v1/fiscal/documents', '/api/v1/fiscal/documents', undefined, ['analyst', 'admin']],
+  [
+    'GET /api/v1/fiscal/documents/:fn/:fd',
+    '/api/v1/fiscal/documents/1234567890123456/1',
+    undefined,
+    ['analyst', 'admin'],
+  ],
+  ['GET /api/v1/catalog/items', '/api/v1/catalog/items?kind=product', undefined, BACK_OFFICE],
+  ['POST /api/v1/exchange/catalog', '/api/v1/exchange/catalog', {}, ['admin']],
+  ['GET /api/v1/exchange/catalog/:id', '/api/v1/exchange/catalog/none', undefined, ['admin']],
   ['POST /api/v1/sales/batch', '/api/v1/sales/batch', {}, ['till', 'store-server']],
   [
     'GET /api/v1/sales/shift-report',

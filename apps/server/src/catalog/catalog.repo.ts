@@ -7,6 +7,7 @@ import type {
   CatalogUser,
 } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
+import { searchText } from './catalog.search.js';
 
 /** A change to write: the item as it is now, or its removal. */
 export interface CatalogWrite {
@@ -50,6 +51,7 @@ export function writeCatalog(
             ? ((w.data as { categoryId?: string }).categoryId ?? null)
             : null,
         data_json: w.deleted ? null : JSON.stringify(w.data),
+        search: w.deleted ? null : searchText(w.kind, w.data),
       };
       await tx.db
         .insertInto('catalog_items')

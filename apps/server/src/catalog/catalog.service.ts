@@ -39,6 +39,11 @@ export class CatalogService {
   /** A store server copies its head office's catalogue and takes no edits of its own. */
   readonly #mirror: boolean;
 
+  /** Whether this server copies its head office's catalogue (and so takes no edits). */
+  get mirrors(): boolean {
+    return this.#mirror;
+  }
+
   constructor(db: Database<ServerSchema>, opts: { mirror: boolean }) {
     this.#db = db;
     this.#mirror = opts.mirror;

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Table } from './table.js';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import { cashierReport } from './shifts.js';
@@ -92,4 +93,37 @@ function median(sorted: readonly number[]): number {
   if (sorted.length === 0) return 0;
   const m = sorted.length >> 1;
   return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
+/** The anomaly report as a table. */
+export function anomaliesTable(rows: readonly AnomalyRow[], name: string): Table {
+  return {
+    name,
+    columns: [
+      'store',
+      'cashier',
+      'sales',
+      'returns',
+      'returns_sum',
+      'voids',
+      'voids_sum',
+      'approvals',
+      'return_rate',
+      'void_rate',
+      'outliers',
+    ],
+    rows: rows.map((x) => [
+      x.store,
+      x.cashier,
+      x.sales,
+      x.returns.count,
+      { money: x.returns.total },
+      x.voids.count,
+      { money: x.voids.total },
+      x.approvals,
+      x.returnRate,
+      x.voidRate,
+      x.outliers.join(' '),
+    ]),
+  };
 }

@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { CatalogCategory } from '@openkassa/contracts';
-import { csvLine, quantityText, roubles } from '../exchange/text.js';
+import { quantityText } from '../exchange/text.js';
+import type { Table } from './table.js';
 import type { ServerSchema } from '../schema.js';
 
 export const DIMENSIONS = [
@@ -321,21 +322,21 @@ async function lineReport(db: Database<ServerSchema>, q: ReportQuery): Promise<R
   return finish(accs.values(), true);
 }
 
-/** A report as CSV (comma-separated, money in roubles with a dot), with a header row. */
-export function reportCsv(rows: readonly ReportRow[], by: Dimension): string {
+/** A sales report as a table (CSV or workbook), with a header row. */
+export function reportTable(rows: readonly ReportRow[], by: Dimension, name: string): Table {
   const qty = rows.some((r) => r.quantity !== undefined);
-  const head = [by, 'label', 'receipts', 'returns', 'sales', 'returned', 'net', ...(qty ? ['quantity'] : [])];
-  const lines = rows.map((r) =>
-    csvLine([
+  return {
+    name,
+    columns: [by, 'label', 'receipts', 'returns', 'sales', 'returned', 'net', ...(qty ? ['quantity'] : [])],
+    rows: rows.map((r) => [
       r.key,
       r.label,
       r.receipts,
       r.returns,
-      roubles(r.sales),
-      roubles(r.returned),
-      roubles(r.net),
-      ...(qty ? [r.quantity ?? ''] : []),
+      { money: r.sales },
+      { money: r.returned },
+      { money: r.net },
+      ...(qty ? [r.quantity === undefined ? null : { qty: r.quantity }] : []),
     ]),
-  );
-  return `${[csvLine(head), ...lines].join('\n')}\n`;
+  };
 }

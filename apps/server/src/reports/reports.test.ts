@@ -8,7 +8,8 @@ import { SalesIngest } from '../sales/sales.service.js';
 import { archiveSales } from '../sales/sales.archive.js';
 import { shiftReport } from '../sales/sales.repo.js';
 import type { ServerSchema } from '../schema.js';
-import { salesReport, reportCsv, splitPeriod, type Dimension, type ReportRow } from './reports.repo.js';
+import { tableCsv } from './table.js';
+import { salesReport, reportTable, splitPeriod, type Dimension, type ReportRow } from './reports.repo.js';
 
 const CATEGORIES = [
   { id: 'food', name: 'Продукты' },
@@ -318,7 +319,7 @@ describeStorage<ServerSchema>(
         parent: 'dairy',
       });
       expect(dairy.map((r) => [r.key, r.net, r.label])).toEqual([['cheese', lineSum(['cheese']), 'Сыры']]);
-      const csv = reportCsv(food, 'category');
+      const csv = tableCsv(reportTable(food, 'category', 'food'));
       expect(csv.split('\n')[0]).toBe('category,label,receipts,returns,sales,returned,net,quantity');
       expect(csv.split('\n').length).toBe(food.length + 2);
     });

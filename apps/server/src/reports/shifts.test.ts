@@ -194,7 +194,11 @@ describeStorage<ServerSchema>(
       }
       const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
       try {
-        expect((await db.migrate()).applied).toEqual(['0011-shift-rollup', '0012-security']);
+        expect((await db.migrate()).applied).toEqual([
+          '0011-shift-rollup',
+          '0012-security',
+          '0013-back-office',
+        ]);
         // the audit log's first entry covers the documents stored before it, archived ones too
         const v = await verifyAudit(db);
         expect(v.problems.slice(0, 3)).toEqual([]);

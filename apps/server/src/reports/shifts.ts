@@ -1,4 +1,5 @@
 import type { Database } from '@openkassa/db';
+import type { Table } from './table.js';
 import type { Selectable } from 'kysely';
 import type { KindTotals, ShiftTotals } from '@openkassa/contracts';
 import type { SalesRollupShiftsTable, ServerSchema } from '../schema.js';
@@ -154,4 +155,61 @@ export async function cashierReport(
   return [...out.values()].sort(
     (a, b) => a.store.localeCompare(b.store) || a.cashier.localeCompare(b.cashier),
   );
+}
+
+/** The X/Z shift report as a table (CSV or workbook). */
+export function shiftsTable(shifts: readonly ShiftRow[], name: string): Table {
+  return {
+    name,
+    columns: [
+      'store',
+      'till',
+      'shift',
+      'opened',
+      'closed',
+      'sales',
+      'sales_sum',
+      'returns',
+      'returns_sum',
+      'cash_in',
+      'cash_out',
+      'kkt_sales_sum',
+      'kkt_returns_sum',
+      'agree',
+    ],
+    rows: shifts.map((s) => [
+      s.store,
+      s.till,
+      s.shift,
+      s.openedAt ?? '',
+      s.closedAt ?? '',
+      s.sale.count,
+      { money: s.sale.total },
+      s.return.count,
+      { money: s.return.total },
+      { money: s.cashIn },
+      { money: s.cashOut },
+      s.kkt ? { money: s.kkt.sell.sum } : null,
+      s.kkt ? { money: s.kkt.sellReturn.sum } : null,
+      s.agree === null ? '' : s.agree ? 'yes' : 'NO',
+    ]),
+  };
+}
+
+/** Sales, returns and voids per cashier as a table. */
+export function cashiersTable(rows: readonly CashierRow[], name: string): Table {
+  return {
+    name,
+    columns: ['store', 'cashier', 'sales', 'sales_sum', 'returns', 'returns_sum', 'voids', 'voids_sum'],
+    rows: rows.map((r) => [
+      r.store,
+      r.cashier,
+      r.sales.count,
+      { money: r.sales.total },
+      r.returns.count,
+      { money: r.returns.total },
+      r.voids.count,
+      { money: r.voids.total },
+    ]),
+  };
 }

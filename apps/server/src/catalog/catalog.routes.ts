@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { describeZodError } from '@openkassa/contracts';
+import { errorBody } from '../auth/access.js';
+import { actorOf } from '../auth/auth.service.js';
+import { audit } from '../audit/audit.repo.js';
+import type { ServerAppContext } from '../app.js';
+import { readCatalogCsv } from '../exchange/catalog-csv.js';
+import { CommerceMlError, readCommerceMl, type CommerceMlCatalog } from '../exchange/commerceml.js';
+import { CsvError } from '../exchange/text.js';
+import { isCatalogKind, searchCatalog } from './catalog.search.js';
+
+const badRequest = (message: string) => errorBody('bad-request', message);
+
+/** Items per edit while importing: one catalogue version per batch, progress between them. */
+const IMPORT_BATCH = 2000;
+
+/** A catalogue import started from the back office, as the page polls it. */
+export interface ImportJob {
+  readonly id: string;
+  readonly format: 'csv' | 'cml';
+  readonly by: string;
+  readonly startedAt: string;
+  state: 'running' | 'done' | 'failed';
+  /** Items written so far and in all (categories and products). */
+  done: number;
+  readonly total: number;
+  readonly categories: number;
+  readonly products: number;
+  readonly unpriced: number;
+  readonly skipped: readonly string[];
+  head: number | null;
+  error: string | null;
+  finishedAt: string | null;
+}
+
+const importBody = z.discriminatedUnion('format', [
+  z.object({ format: z.literal('csv'), csv: z.string().min(1) }),
+  z.object({
+    format: z.literal('cml'),
+    importXml: z.string().min(1),
+    offersXml: z.string().min(1).optional(),
+    priceType: z.string().min(1).max(128).optional(),
+  }),
+]);
+
+/**
+ * The catalogue as the back office reads it (a page at a time, searched in the database) and
+ * bulk loads from files (CSV, CommerceML 2) run in the background with their progress.
+ */
+export function catalogRoutes(
+  app: FastifyInstance,
+  ctx: Pick<ServerAppContext, 'db' | 'catalog' | 'clock'>,
+): void {
+  const now = () => ctx.clock.now().toISOString();
+
+  app.get(
+    '/api/v1/catalog/items',
+    { config: { access: { permission: 'viewReports' } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      if (!isCatalogKind(q.kind))
+        return reply.code(400).send(badRequest('kind is one of product, category, price, store, user'));
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        return reply.code(400).send(badRequest('limit is a whole number 1..10000'));
+      if ((q.q?.length ?? 0) > 200) return reply.code(400).send(badRequest('q is at most 200 characters'));
+      for (const k of ['category', 'product', 'id'] as const)
+        if (q[k] !== undefined && !/^[\w.@:-]{1,128}$/.test(q[k]))
+          return reply.code(400).send(badRequest(`${k} is an item id`));
+      const r = await searchCatalog(ctx.db, {
+        kind: q.kind,
+        limit,
+        ...(q.q !== undefined && { q: q.q }),
+        ...(q.category !== undefined && { category: q.category }),
+        ...(q.product !== undefined && { product: q.product }),
+        ...(q.id !== undefined && { id: q.id }),
+        ...(q.after !== undefined && { after: q.after }),
+      });
+      if ('refused' in r) return reply.code(400).send(badRequest(r.refused));
+      return r;
+    },
+  );
+
+  const jobs = new Map<string, ImportJob>();
+  const editCatalog = { config: { access: { permission: 'editCatalog' as const, allStores: true } } };
+
+  app.post(
+    '/api/v1/exchange/catalog',
+    { ...editCatalog, bodyLimit: 128 * 1024 * 1024 },
+    async (req: FastifyRequest, reply) => {
+      if (ctx.catalog.mirrors)
+        return reply
+          .code(409)
+          .send(errorBody('mirror', 'this store server mirrors its head office: import the catalogue there'));
+      const body = importBody.safeParse(req.body);
+      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+      let catalog: CommerceMlCatalog;
+      try {
+        const b = body.data;
+        catalog =
+          b.format === 'csv'
+            ? { ...readCatalogCsv(b.csv), unpriced: [], skipped: [] }
+            : readCommerceMl(b.importXml, b.offersXml, {
+                ...(b.priceType !== undefined && { priceType: b.priceType }),
+              });
+      } catch (e) {
+        if (e instanceof CsvError || e instanceof CommerceMlError)
+          return reply.code(400).send(badRequest(e.message));
+        throw e;
+      }
+      const items = [
+        ...catalog.categories.map((data) => ({ kind: 'category', data })),
+        ...catalog.products.map((data) => ({ kind: 'product', data })),
+      ];
+      if (items.length === 0)
+        return reply.code(400).send(badRequest('the file holds no categories and no products'));
+      const job: ImportJob = {
+        id: randomUUID(),
+        format: body.data.format,
+        by: actorOf(req.principal),
+        startedAt: now(),
+        state: 'running',
+        done: 0,
+        total: items.length,
+        categories: catalog.categories.length,
+        products: catalog.products.length,
+        unpriced: catalog.unpriced.length,
+        skipped: catalog.skipped.slice(0, 100),
+        head: null,
+        error: null,
+        finishedAt: null,
+      };
+      jobs.set(job.id, job);
+      for (const old of [...jobs.keys()].slice(0, Math.max(0, jobs.size - 50))) jobs.delete(old);
+      void (async () => {
+        try {
+          for (let i = 0; i < items.length; i += IMPORT_BATCH) {
+            const r = await ctx.catalog.edit({ items: items.slice(i, i + IMPORT_BATCH) });
+            if (!r.ok)
+              throw new Error(`items ${i + 1}..${Math.min(i + IMPORT_BATCH, items.length)}: ${r.reason}`);
+            job.head = r.head;
+            job.done = Math.min(i + IMPORT_BATCH, items.length);
+          }
+          job.state = 'done';
+        } catch (e) {
+          job.state = 'failed';
+          job.error = e instanceof Error ? e.message : String(e);
+        }
+        job.finishedAt = now();
+        await audit(
+          ctx.db,
+          {
+            actor: job.by,
+            action: 'catalog.import',
+            subject: String(job.head ?? ''),
+            detail: {
+              format: job.format,
+              state: job.state,
+              categories: job.categories,
+              products: job.products,
+              written: job.done,
+              ...(job.error !== null && { error: job.error }),
+            },
+          },
+          now(),
+        ).catch((e: unknown) => {
+          job.error = `${job.error ?? 'imported'}; the audit log could not record it: ${e instanceof Error ? e.message : String(e)}`;
+        });
+      })();
+      return reply.code(202).send(job);
+    },
+  );
+
+  app.get('/api/v1/exchange/catalog/:id', editCatalog, async (req, reply) => {
+    const job = jobs.get((req.params as { id: string }).id);
+    return (
+      job ??
+      reply
+        .code(404)
+        .send(errorBody('not-found', 'no such import on this server (imports are kept until it restarts)'))
+    );
+  });
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { errorBody } from '../auth/access.js';
+import type { ServerAppContext } from '../app.js';
+import { fiscalDocument, searchFiscal, type FiscalSearch } from './fiscal.query.js';
+
+const badRequest = (message: string) => errorBody('bad-request', message);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const FN = /^\d{16}$/;
+
+/** The fiscal documents the relay holds: found by ФН, ФД, date or total, and one with its trail. */
+export function fiscalRoutes(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db'>): void {
+  const access = { config: { access: { permission: 'viewFiscal' as const, allStores: true } } };
+
+  app.get('/api/v1/fiscal/documents', access, async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const int = (name: string, min: number, max: number) => {
+      const v = q[name];
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new RangeError(`${name} must be a whole number ${min}..${max}`);
+      return n;
+    };
+    let search: FiscalSearch;
+    try {
+      if (q.fn !== undefined && q.fn !== '' && !FN.test(q.fn))
+        throw new RangeError('fn must be the 16-digit ФН number');
+      for (const k of ['dateFrom', 'dateTo'])
+        if (q[k] !== undefined && q[k] !== '' && !DAY.test(q[k]))
+          throw new RangeError(`${k} is a day (YYYY-MM-DD)`);
+      const after = q.after === undefined ? undefined : /^(\d{16})\/(\d{1,10})$/.exec(q.after);
+      if (after === null) throw new RangeError('after is the next value of an earlier page (fn/fd)');
+      const fd = int('fd', 1, 2 ** 32);
+      const fdFrom = int('from', 1, 2 ** 32);
+      const fdTo = int('to', 1, 2 ** 32);
+      const total = int('total', 0, 2 ** 47);
+      const limit = int('limit', 1, 10_000) ?? 1000;
+      search = {
+        limit,
+        ...(q.fn && { fn: q.fn }),
+        ...(fd !== undefined && { fd }),
+        ...(fdFrom !== undefined && { fdFrom }),
+        ...(fdTo !== undefined && { fdTo }),
+        ...(q.dateFrom && { dateFrom: q.dateFrom }),
+        ...(q.dateTo && { dateTo: q.dateTo }),
+        ...(total !== undefined && { total }),
+        ...(after && { after: { fn: after[1]!, fd: Number(after[2]) } }),
+      };
+    } catch (e) {
+      return reply.code(400).send(badRequest((e as Error).message));
+    }
+    if (
+      search.fn === undefined &&
+      search.fd === undefined &&
+      search.dateFrom === undefined &&
+      search.dateTo === undefined &&
+      search.total === undefined
+    )
+      return reply
+        .code(400)
+        .send(badRequest('say what to look for: fn (the 16-digit ФН number), fd, dateFrom/dateTo or total'));
+    return searchFiscal(ctx.db, search);
+  });
+
+  app.get('/api/v1/fiscal/documents/:fn/:fd', access, async (req, reply) => {
+    const { fn, fd } = req.params as { fn: string; fd: string };
+    if (!FN.test(fn) || !/^\d{1,10}$/.test(fd) || Number(fd) < 1)
+      return reply.code(400).send(badRequest('the address is /fiscal/documents/<16-digit ФН>/<ФД number>'));
+    const doc = await fiscalDocument(ctx.db, fn, Number(fd));
+    return (
+      doc ??
+      reply
+        .code(404)
+        .send(errorBody('not-found', `no fiscal document ${fd} of ФН ${fn} has reached this server`))
+    );
+  });
+}
