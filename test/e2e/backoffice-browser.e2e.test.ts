@@ -193,6 +193,18 @@ beforeAll(async () => {
     body: JSON.stringify({ ...MANAGER, name: 'Управляющая Тверской', role: 'manager', stores: ['S1'] }),
   });
   expect(user.status).toBe(201);
+  const cashier = await fetch(`${api}/api/v1/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth },
+    body: JSON.stringify({
+      login: 'kassir',
+      password: 'kassir-password',
+      name: 'Кассир',
+      role: 'cashier',
+      stores: ['S1'],
+    }),
+  });
+  expect(cashier.status).toBe(201);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu'],
@@ -447,5 +459,14 @@ describe('the back office in a browser', () => {
     await page.goto(`${api}/#/devices`);
     await expect.poll(() => column('devices', 3)).not.toEqual([]);
     expect(new Set(await column('devices', 3))).toEqual(new Set(['S1']));
+  });
+
+  it('tells a cashier the back office is not for their role', async () => {
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login').fill('kassir');
+    await page.getByTestId('password').fill('kassir-password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => text('page-error')).toMatch(/^Бэк-офис не для этой роли/);
+    expect(await page.locator('.nav a').count()).toBe(0);
   });
 });

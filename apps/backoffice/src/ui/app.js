@@ -176,6 +176,21 @@ async function render() {
   if (!ctx.me) return;
   const { path, query } = here();
   const main = shell();
+  if (!NAV.some((n) => n.show())) {
+    main.replaceChildren(
+      h(
+        'div',
+        { class: 'page-error', 'data-testid': 'page-error' },
+        h('h2', {}, 'Бэк-офис не для этой роли'),
+        h(
+          'p',
+          {},
+          `${ROLES[ctx.me.role] ?? ctx.me.role} работает на кассе; отчёты, каталог и устройства открыты управляющим, аналитикам и администраторам.`,
+        ),
+      ),
+    );
+    return;
+  }
   const route = ROUTES.find(([re]) => re.test(path));
   const n = ++rendering;
   main.append(h('div', { class: 'loading' }, 'Загрузка…'));

@@ -99,6 +99,13 @@ for (const dialect of ['sqlite', 'postgres'] as const)
         'p001@group:msk@',
         'p001@store:S1@2026-12-01',
       ]);
+      await call('PUT', '/api/v1/catalog/items', {
+        items: [{ kind: 'user', data: { id: 'u1', name: 'Иванова', role: 'cashier', pin: '1234' } }],
+      });
+      const users = await call('GET', '/api/v1/catalog/items?kind=user');
+      expect(users.body.items.map((i: { data: unknown }) => i.data)).toEqual([
+        { id: 'u1', name: 'Иванова', role: 'cashier' },
+      ]);
       const cats = await call('GET', '/api/v1/catalog/items?kind=category&limit=1000');
       expect(cats.body.items.map((i: { id: string }) => i.id)).toEqual(['kefir', 'milk', 'dairy']);
     });

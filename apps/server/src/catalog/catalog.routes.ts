@@ -79,6 +79,19 @@ export function catalogRoutes(
         ...(q.after !== undefined && { after: q.after }),
       });
       if ('refused' in r) return reply.code(400).send(badRequest(r.refused));
+      // a till user's PIN hash is for tills, not for the people who read the back office
+      if (q.kind === 'user')
+        return {
+          ...r,
+          items: r.items.map((i) => ({
+            ...i,
+            data: Object.fromEntries(
+              Object.entries(i.data as Record<string, unknown>).filter(
+                ([k]) => k !== 'pinHash' && k !== 'pinSalt',
+              ),
+            ),
+          })),
+        };
       return r;
     },
   );

@@ -73,15 +73,16 @@ export async function searchCatalog(
 ): Promise<{ items: CatalogItemView[]; next: string | null } | { refused: string }> {
   const after = q.after === undefined ? undefined : cursor.read(q.after);
   if (q.after !== undefined && !after) return { refused: 'after is the next value of an earlier page' };
-  const order = sql<string>`coalesce(search, '')`;
+  // Goods and categories are read in name order along the (kind, search, id) index, so a page of
+  // a common word stops at its 50th match; other kinds are few and go by id.
+  const named = q.kind === 'product' || q.kind === 'category';
   let sel = db.db
     .selectFrom('catalog_items')
-    .select(['kind', 'id', 'version', 'data_json', order.as('ord')])
+    .select(['kind', 'id', 'version', 'data_json', 'search'])
     .where('kind', '=', q.kind)
     .where('deleted', '=', 0)
-    .orderBy(order)
-    .orderBy('id')
     .limit(q.limit + 1);
+  sel = named ? sel.orderBy('search').orderBy('id') : sel.orderBy('id');
   for (const w of (q.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8))
     sel = sel.where(sql<boolean>`search like ${like(w)} escape '\\'`);
   if (q.category !== undefined) sel = sel.where('category', '=', q.category);
@@ -89,9 +90,14 @@ export async function searchCatalog(
   if (q.product !== undefined)
     sel = sel.where(sql<boolean>`id like ${like(`${q.product}@`).slice(1)} escape '\\'`);
   if (after)
-    sel = sel.where((eb) =>
-      eb.or([eb(order, '>', after[0]), eb.and([eb(order, '=', after[0]), eb('id', '>', after[1])])]),
-    );
+    sel = named
+      ? sel.where((eb) =>
+          eb.or([
+            eb('search', '>', after[0]),
+            eb.and([eb('search', '=', after[0]), eb('id', '>', after[1])]),
+          ]),
+        )
+      : sel.where('id', '>', after[1]);
   const rows = await sel.execute();
   const page = rows.slice(0, q.limit);
   const last = rows.length > q.limit ? page.at(-1) : undefined;
@@ -102,6 +108,6 @@ export async function searchCatalog(
       version: r.version,
       data: JSON.parse(r.data_json ?? 'null') as unknown,
     })),
-    next: last ? cursor.write(last.ord, last.id) : null,
+    next: last ? cursor.write(last.search ?? '', last.id) : null,
   };
 }
