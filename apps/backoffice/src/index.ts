@@ -25,6 +25,7 @@ const UI = [
   'api.js',
   'format.js',
   'charts.js',
+  'dialog.js',
   'dashboard.js',
   'reports.js',
   'catalog.js',

@@ -1,7 +1,20 @@
 // Каталог: find goods (by name, article, barcode, PLU) in a category, edit a product and its
 // prices per store and store group with validity, add categories, load CSV or CommerceML files.
 import { api, ApiError, postWithProgress } from './api.js';
-import { badge, dayText, h, money, moneyInput, num, panel, parseMoney, table, VAT } from './format.js';
+import { dialog, formDialog } from './dialog.js';
+import {
+  backHead,
+  badge,
+  dayText,
+  h,
+  money,
+  moneyInput,
+  num,
+  panel,
+  parseMoney,
+  table,
+  VAT,
+} from './format.js';
 
 async function categories() {
   return (await api('/catalog/items', { query: { kind: 'category', limit: 10000 } })).items.map(
@@ -167,40 +180,6 @@ export async function catalogPage({ ctx, query, go }) {
   );
 }
 
-/** A modal over the page; returns its close function. */
-export function dialog(title, body, testid) {
-  const onkey = (e) => {
-    if (e.key === 'Escape') close();
-  };
-  const close = () => {
-    back.remove();
-    document.removeEventListener('keydown', onkey);
-  };
-  document.addEventListener('keydown', onkey);
-  const back = h(
-    'div',
-    {
-      class: 'modal-back',
-      onclick: (e) => {
-        if (e.target === back) close();
-      },
-    },
-    h(
-      'div',
-      { class: 'modal', 'data-testid': testid },
-      h(
-        'div',
-        { class: 'modal-head' },
-        h('h2', {}, title),
-        h('button', { class: 'link', onclick: close }, '✕'),
-      ),
-      body,
-    ),
-  );
-  document.body.append(back);
-  return close;
-}
-
 function categoryDialog(cats, parent, go) {
   const name = h('input', { required: true, maxlength: 128, 'data-testid': 'category-name' });
   const under = h(
@@ -209,40 +188,27 @@ function categoryDialog(cats, parent, go) {
     h('option', { value: '' }, '— верхний уровень —'),
     cats.map((c) => h('option', { value: c.id, selected: c.id === parent }, c.name)),
   );
-  const err = h('div', { class: 'form-error' });
-  let close = () => undefined;
-  const form = h(
-    'form',
-    {
-      class: 'form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        const id = `cat-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-        try {
-          await api('/catalog/items', {
-            method: 'PUT',
-            body: {
-              items: [
-                {
-                  kind: 'category',
-                  data: { id, name: name.value.trim(), ...(under.value && { parentId: under.value }) },
-                },
-              ],
+  const id = `cat-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  formDialog({
+    title: 'Новая категория',
+    testid: 'category-dialog',
+    fields: [h('label', {}, 'Название', name), h('label', {}, 'Входит в', under)],
+    submit: 'Создать',
+    action: async () => {
+      await api('/catalog/items', {
+        method: 'PUT',
+        body: {
+          items: [
+            {
+              kind: 'category',
+              data: { id, name: name.value.trim(), ...(under.value && { parentId: under.value }) },
             },
-          });
-          close();
-          go('/catalog', { category: id }, true);
-        } catch (x) {
-          err.textContent = x.message;
-        }
-      },
+          ],
+        },
+      });
+      go('/catalog', { category: id }, true);
     },
-    h('label', {}, 'Название', name),
-    h('label', {}, 'Входит в', under),
-    err,
-    h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit' }, 'Создать')),
-  );
-  close = dialog('Новая категория', form, 'category-dialog');
+  });
   name.focus();
 }
 
@@ -465,16 +431,7 @@ export async function productPage({ ctx, query, go }) {
   return h(
     'div',
     { class: 'page' },
-    h(
-      'header',
-      { class: 'page-head' },
-      h(
-        'div',
-        {},
-        h('a', { href: '#/catalog', class: 'muted' }, '‹ Каталог'),
-        h('h1', {}, found ? p.name : 'Новый товар'),
-      ),
-    ),
+    backHead('#/catalog', '‹ Каталог', found ? p.name : 'Новый товар'),
     panel('Товар', form),
     found ? await pricesPanel(ctx, p, canEdit) : null,
   );

@@ -1,7 +1,7 @@
 // Устройства: every till, store server and scale of the user's stores with status and last
 // contact, commands to them, ККТ by ФН, enrollment codes and credentials; Пользователи.
 import { api } from './api.js';
-import { dialog } from './catalog.js';
+import { formDialog } from './dialog.js';
 import { badge, dateTime, h, num, panel, ROLES, since, table } from './format.js';
 
 const KINDS = {
@@ -28,37 +28,24 @@ function commandDialog(d, redraw) {
     placeholder: 'Текст для кассира',
     'data-testid': 'command-text',
   });
-  const err = h('div', { class: 'form-error' });
-  let close = () => undefined;
-  const form = h(
-    'form',
-    {
-      class: 'form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        try {
-          await api(`/devices/${encodeURIComponent(d.id)}/commands`, {
-            method: 'POST',
-            body: { kind: kind.value, payload: text.value ? { text: text.value } : {} },
-          });
-          close();
-          await redraw();
-        } catch (x) {
-          err.textContent = x.message;
-        }
-      },
+  formDialog({
+    title: 'Команда устройству',
+    testid: 'command-dialog',
+    fields: [
+      h('p', { class: 'muted' }, `${KINDS[d.kind] ?? d.kind} ${d.name} (${d.id})`),
+      h('label', {}, 'Команда', kind),
+      h('label', {}, 'Текст', text),
+    ],
+    submit: 'Отправить',
+    submitTestid: 'command-send',
+    action: async () => {
+      await api(`/devices/${encodeURIComponent(d.id)}/commands`, {
+        method: 'POST',
+        body: { kind: kind.value, payload: text.value ? { text: text.value } : {} },
+      });
+      await redraw();
     },
-    h('p', { class: 'muted' }, `${KINDS[d.kind] ?? d.kind} ${d.name} (${d.id})`),
-    h('label', {}, 'Команда', kind),
-    h('label', {}, 'Текст', text),
-    err,
-    h(
-      'div',
-      { class: 'form-actions' },
-      h('button', { class: 'primary', type: 'submit', 'data-testid': 'command-send' }, 'Отправить'),
-    ),
-  );
-  close = dialog('Команда устройству', form, 'command-dialog');
+  });
 }
 
 function enrollPanel(ctx) {
@@ -369,48 +356,31 @@ export async function usersPage({ ctx }) {
       'data-testid': 'user-password',
     });
     const disabled = h('input', { type: 'checkbox', checked: u?.disabled });
-    const err = h('div', { class: 'form-error' });
-    let close = () => undefined;
-    const f = h(
-      'form',
-      {
-        class: 'form',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          try {
-            const body = { name: name.value.trim(), role: role.value, stores: parseStores(stores.value) };
-            if (password.value) body.password = password.value;
-            if (u)
-              await api(`/users/${encodeURIComponent(u.id)}`, {
-                method: 'PUT',
-                body: { ...body, disabled: disabled.checked },
-              });
-            else await api('/users', { method: 'POST', body: { ...body, login: login.value.trim() } });
-            close();
-            await draw();
-          } catch (x) {
-            err.textContent = x.message;
-          }
-        },
+    formDialog({
+      title: u ? `Пользователь ${u.login}` : 'Новый пользователь',
+      testid: 'user-dialog',
+      fields: [
+        h('label', {}, 'Логин', login),
+        h('label', {}, 'Имя', name),
+        h('label', {}, 'Роль', role),
+        h('label', {}, 'Магазины (коды через запятую, * — все)', stores),
+        h('label', {}, 'Пароль', password),
+        u ? h('label', { class: 'check' }, disabled, 'Отключён') : null,
+      ],
+      submit: u ? 'Сохранить' : 'Создать',
+      submitTestid: 'user-save',
+      action: async () => {
+        const body = { name: name.value.trim(), role: role.value, stores: parseStores(stores.value) };
+        if (password.value) body.password = password.value;
+        if (u)
+          await api(`/users/${encodeURIComponent(u.id)}`, {
+            method: 'PUT',
+            body: { ...body, disabled: disabled.checked },
+          });
+        else await api('/users', { method: 'POST', body: { ...body, login: login.value.trim() } });
+        await draw();
       },
-      h('label', {}, 'Логин', login),
-      h('label', {}, 'Имя', name),
-      h('label', {}, 'Роль', role),
-      h('label', {}, 'Магазины (коды через запятую, * — все)', stores),
-      h('label', {}, 'Пароль', password),
-      u ? h('label', { class: 'check' }, disabled, 'Отключён') : null,
-      err,
-      h(
-        'div',
-        { class: 'form-actions' },
-        h(
-          'button',
-          { class: 'primary', type: 'submit', 'data-testid': 'user-save' },
-          u ? 'Сохранить' : 'Создать',
-        ),
-      ),
-    );
-    close = dialog(u ? `Пользователь ${u.login}` : 'Новый пользователь', f, 'user-dialog');
+    });
   };
   const draw = async () => {
     const r = await api('/users');

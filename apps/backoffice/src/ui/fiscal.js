@@ -2,6 +2,7 @@
 // customer saw it (with its QR code) beside its way through the chain to the OFD.
 import { api } from './api.js';
 import {
+  backHead,
   badge,
   dateTime,
   dayText,
@@ -277,15 +278,10 @@ export async function receiptPage({ params }) {
   return h(
     'div',
     { class: 'page' },
-    h(
-      'header',
-      { class: 'page-head' },
-      h(
-        'div',
-        {},
-        h('a', { href: `#/fiscal?fn=${fn}`, class: 'muted' }, `‹ Документы ФН ${fn}`),
-        h('h1', {}, `${FORMS[doc.form] ?? 'Документ'} № ${fd}`),
-      ),
+    backHead(
+      `#/fiscal?fn=${fn}`,
+      `‹ Документы ФН ${fn}`,
+      `${FORMS[doc.form] ?? 'Документ'} № ${fd}`,
       state ? badge(state[0], state[1]) : null,
     ),
     h(

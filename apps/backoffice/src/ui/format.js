@@ -149,6 +149,15 @@ export const kpi = (title, value, note, testid) =>
     note ? h('div', { class: 'kpi-note' }, note) : null,
   );
 
+/** A page's title with the way back above it, and what goes on its right. */
+export const backHead = (href, back, title, ...right) =>
+  h(
+    'header',
+    { class: 'page-head' },
+    h('div', {}, h('a', { href, class: 'muted' }, back), h('h1', {}, title)),
+    ...right,
+  );
+
 export const panel = (title, ...body) =>
   h('section', { class: 'panel' }, title ? h('h2', {}, title) : null, ...body);
 

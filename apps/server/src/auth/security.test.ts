@@ -1,3 +1,4 @@
+import { backofficeFiles } from '@openkassa/backoffice';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -81,20 +82,9 @@ const TABLE: [route: string, path: string, body: unknown, allowed: readonly Who[
   ['GET /api/v1/openapi.json', '/api/v1/openapi.json', undefined, PUBLIC],
   // the back office's page and files: the data they show comes through the guarded API
   ['GET /', '/', undefined, PUBLIC],
-  ...[
-    'style.css',
-    'app.js',
-    'api.js',
-    'format.js',
-    'charts.js',
-    'dashboard.js',
-    'reports.js',
-    'catalog.js',
-    'devices.js',
-    'fiscal.js',
-    'logo.svg',
-    'chart.umd.min.js',
-  ].map((f): [string, string, unknown, readonly Who[]] => [`GET /ui/${f}`, `/ui/${f}`, undefined, PUBLIC]),
+  ...backofficeFiles()
+    .filter((f) => f.path !== '/')
+    .map((f): [string, string, unknown, readonly Who[]] => [`GET ${f.path}`, f.path, undefined, PUBLIC]),
   ['POST /api/v1/auth/login', '/api/v1/auth/login', {}, PUBLIC],
   ['POST /api/v1/enroll', '/api/v1/enroll', {}, PUBLIC],
   ['GET /api/v1/auth/me', '/api/v1/auth/me', undefined, [...USERS, ...DEVICES]],
