@@ -370,6 +370,16 @@ describe('the back office in a browser', () => {
     await page.getByTestId('price-add').click();
     await expect.poll(() => text('price-error')).toBe('Цена: число рублей, например 89,90');
     expect((await get<{ head: number }>('/api/v1/catalog/changes?since=0&limit=1')).head).toBe(head + 2);
+    // a category renamed and moved in the same dialog
+    await page.goto(`${api}/#/catalog?category=fruit`);
+    await page.getByTestId('edit-category').click();
+    expect(await page.getByTestId('category-name').inputValue()).toBe('Фрукты');
+    await page.getByTestId('category-name').fill('Фрукты и ягоды');
+    await page.getByTestId('category-parent').selectOption('');
+    await page.getByTestId('category-save').click();
+    await expect.poll(() => text('cat-fruit')).toBe('Фрукты и ягоды');
+    const fruit = await get<{ items: { data: unknown }[] }>('/api/v1/catalog/items?kind=category&id=fruit');
+    expect(fruit.items[0]!.data).toEqual({ id: 'fruit', name: 'Фрукты и ягоды' });
   });
 
   it('loads a CSV catalogue file with progress and a summary', async () => {

@@ -10,7 +10,7 @@ import type { SalesIngest } from './sales/sales.service.js';
 import type { CatalogService } from './catalog/catalog.service.js';
 import { DIMENSIONS, reportTable, salesReport, type Dimension } from './reports/reports.repo.js';
 import { TABLE_FORMATS, tableCsv, tableXlsx, type Table, type TableFormat } from './reports/table.js';
-import { reconcile } from './reports/reconciliation.js';
+import { gapsTable, reconcile } from './reports/reconciliation.js';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { describeZodError } from '@openkassa/contracts';
@@ -391,6 +391,17 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     const s = oneStore(req.principal, q.store);
     if (!scoped(reply, s)) return;
     const store = s.stores?.[0];
+    // the gaps as a file: what to chase, one line each (the file has them all, up to 100,000 per kind)
+    if (asFile(q.format))
+      return tableReply(
+        req,
+        reply,
+        q.format,
+        gapsTable(
+          (await reconcile(ctx.db, { ...(store !== undefined && { store }), limit: 100_000 })).gaps,
+          `reconciliation-${store ?? 'all'}-${now().slice(0, 10)}`,
+        ),
+      );
     // and whether the stored documents are still as they were recorded (audit log, hashes)
     const v = await verifyAudit(ctx.db, { ...(store !== undefined && { store }) });
     return {

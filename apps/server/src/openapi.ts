@@ -243,7 +243,10 @@ export const openapi = {
       get: {
         summary:
           'What is missing where: till receipts whose fiscal document has not reached the relay, fiscal receipts without a till document, totals that differ, documents the OFD has not confirmed',
-        parameters: [query('store', 'only this store (for the till-side lists)')],
+        parameters: [
+          query('store', 'only this store (for the till-side lists)'),
+          query('format', 'json (default); csv or xlsx: every gap, one line each'),
+        ],
         responses: { '200': { description: '{counts, gaps}' } },
       },
     },

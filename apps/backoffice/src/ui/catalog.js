@@ -151,6 +151,23 @@ export async function catalogPage({ ctx, query, go }) {
               },
               '+ Категория',
             ),
+            query.category && cats.some((c) => c.id === query.category)
+              ? h(
+                  'button',
+                  {
+                    class: 'ghost',
+                    'data-testid': 'edit-category',
+                    onclick: () =>
+                      categoryDialog(
+                        cats,
+                        undefined,
+                        go,
+                        cats.find((c) => c.id === query.category),
+                      ),
+                  },
+                  '✎ Категория',
+                )
+              : null,
             h(
               'button',
               { class: 'ghost', 'data-testid': 'import', onclick: () => importDialog() },
@@ -180,20 +197,37 @@ export async function catalogPage({ ctx, query, go }) {
   );
 }
 
-function categoryDialog(cats, parent, go) {
-  const name = h('input', { required: true, maxlength: 128, 'data-testid': 'category-name' });
+/** A new category under `parent`, or `existing` renamed or moved (never under itself). */
+function categoryDialog(cats, parent, go, existing) {
+  const name = h('input', {
+    required: true,
+    maxlength: 128,
+    value: existing?.name ?? '',
+    'data-testid': 'category-name',
+  });
+  const inside = new Set(existing ? [existing.id] : []);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const c of cats)
+      if (c.parentId && inside.has(c.parentId) && !inside.has(c.id)) grew = inside.add(c.id) !== undefined;
+  }
   const under = h(
     'select',
-    {},
+    { 'data-testid': 'category-parent' },
     h('option', { value: '' }, '— верхний уровень —'),
-    cats.map((c) => h('option', { value: c.id, selected: c.id === parent }, c.name)),
+    cats
+      .filter((c) => !inside.has(c.id))
+      .map((c) =>
+        h('option', { value: c.id, selected: c.id === (existing ? existing.parentId : parent) }, c.name),
+      ),
   );
-  const id = `cat-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const id = existing?.id ?? `cat-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   formDialog({
-    title: 'Новая категория',
+    title: existing ? `Категория «${existing.name}»` : 'Новая категория',
     testid: 'category-dialog',
     fields: [h('label', {}, 'Название', name), h('label', {}, 'Входит в', under)],
-    submit: 'Создать',
+    submit: existing ? 'Сохранить' : 'Создать',
+    submitTestid: 'category-save',
     action: async () => {
       await api('/catalog/items', {
         method: 'PUT',

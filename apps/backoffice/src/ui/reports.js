@@ -459,7 +459,7 @@ async function reconciliationReport(args) {
   return h(
     'div',
     { class: 'stack', 'data-testid': 'reconciliation' },
-    h('div', { class: 'toolbar' }, storeSelect),
+    h('div', { class: 'toolbar' }, storeSelect, exportButtons('/reports/reconciliation', { store })),
     h(
       'div',
       { class: 'kpis' },

@@ -6,7 +6,8 @@ import { serverDbOptions } from '../migrations.js';
 import { recordAnswer, storeIncoming } from '../relay/relay.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
-import { reconcile } from './reconciliation.js';
+import { gapsTable, reconcile } from './reconciliation.js';
+import { tableCsv } from './table.js';
 
 const FN = '9999000000000901';
 
@@ -93,6 +94,13 @@ describeStorage<ServerSchema>(
         fiscalTotal: 2000,
         number: 3,
       });
+      // the file the back office downloads: one line per gap, money in roubles
+      const csv = tableCsv(gapsTable(rec.gaps, 'reconciliation')).trim().split('\n');
+      expect(csv[0]).toBe('kind,fn,fd,store,till,number,till_total,fiscal_total,since,detail');
+      expect(csv).toHaveLength(7);
+      expect(csv.find((l) => l.startsWith('sum-mismatch'))).toMatch(
+        /,3,25\.00,20\.00,,the till's total and the fiscal document's total differ$/,
+      );
     });
   },
   serverDbOptions,

@@ -1,6 +1,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
+import type { Table } from './table.js';
 
 export type GapKind = 'not-at-relay' | 'no-till-document' | 'sum-mismatch' | 'not-confirmed';
 
@@ -138,4 +139,24 @@ async function countRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, T
     .select(sql<number | string>`count(*)`.as('n'))
     .executeTakeFirst()) as { n: number | string } | undefined;
   return Number(r?.n ?? 0);
+}
+
+/** The gaps as a table (CSV or workbook). */
+export function gapsTable(gaps: readonly Gap[], name: string): Table {
+  return {
+    name,
+    columns: ['kind', 'fn', 'fd', 'store', 'till', 'number', 'till_total', 'fiscal_total', 'since', 'detail'],
+    rows: gaps.map((g) => [
+      g.kind,
+      g.fn,
+      g.fd,
+      g.store ?? '',
+      g.till ?? '',
+      g.number ?? null,
+      g.tillTotal === undefined ? null : { money: g.tillTotal },
+      g.fiscalTotal === undefined || g.fiscalTotal === null ? null : { money: g.fiscalTotal },
+      g.since ?? '',
+      g.detail,
+    ]),
+  };
 }
