@@ -28,7 +28,7 @@ import { cashiersTable, cashierReport, shiftsReport, shiftsTable } from './repor
 import { listKkt } from './devices/kkt.js';
 import type { UplinkStatus } from '@openkassa/runtime';
 import { ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
-import { errorBody, guard, oneStore, scoped, storeScope } from './auth/access.js';
+import { badRequest, errorBody, guard, oneStore, scoped, storeScope } from './auth/access.js';
 import { actorOf, type AuthService, type Principal } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { audit } from './audit/audit.repo.js';
@@ -52,8 +52,6 @@ export interface ServerAppContext {
   /** On a store server: the head-office uplink of sales documents. */
   readonly salesUplink?: { status(): UplinkStatus; pending(): Promise<number> };
 }
-
-const badRequest = (message: string) => errorBody('bad-request', message);
 
 /** The HTTP app; built without listening (tests use inject). */
 export function buildServerApp(ctx: ServerAppContext): FastifyInstance {

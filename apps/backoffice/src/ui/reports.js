@@ -108,7 +108,7 @@ function filters({ ctx, query, go }, tab, extra) {
 }
 
 export async function reportsPage(args) {
-  const { query, go } = args;
+  const { query } = args;
   const tab = query.tab ?? 'sales';
   const tabs = h(
     'div',
@@ -125,17 +125,14 @@ export async function reportsPage(args) {
       ),
     ),
   );
-  const body =
-    tab === 'shifts'
-      ? await shiftsReport(args)
-      : tab === 'cashiers'
-        ? await cashiersReport(args)
-        : tab === 'anomalies'
-          ? await anomaliesReport(args)
-          : tab === 'reconciliation'
-            ? await reconciliationReport(args)
-            : await salesReport(args);
-  void go;
+  const report =
+    {
+      shifts: shiftsReport,
+      cashiers: cashiersReport,
+      anomalies: anomaliesReport,
+      reconciliation: reconciliationReport,
+    }[tab] ?? salesReport;
+  const body = await report(args);
   return h('div', { class: 'page' }, h('header', { class: 'page-head' }, h('h1', {}, 'Отчёты')), tabs, body);
 }
 

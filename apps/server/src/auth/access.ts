@@ -28,6 +28,8 @@ declare module 'fastify' {
 }
 
 export const errorBody = (code: string, message: string) => ({ error: { code, message } });
+/** A request the route cannot take as it is, and why. */
+export const badRequest = (message: string) => errorBody('bad-request', message);
 
 /** Authenticates every request and applies the route's access rule before anything else runs. */
 export function guard(app: FastifyInstance, auth: AuthService): void {

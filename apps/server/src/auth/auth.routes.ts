@@ -12,7 +12,7 @@ import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import { audit, listAudit } from '../audit/audit.repo.js';
 import { verifyAudit } from '../audit/audit.verify.js';
-import { clientOf, errorBody, oneStore, scoped, storeScope } from './access.js';
+import { badRequest, clientOf, errorBody, oneStore, scoped, storeScope } from './access.js';
 import { actorOf, type AuthService } from './auth.service.js';
 
 const storeCode = z.string().regex(/^[\w.-]{1,64}$/, 'a store code');
@@ -26,14 +26,13 @@ export function authRoutes(
   ctx: { db: Database<ServerSchema>; auth: AuthService; clock: { now(): Date } },
 ): void {
   const { auth, db } = ctx;
-  const bad = (message: string) => errorBody('bad-request', message);
   const now = () => ctx.clock.now().toISOString();
 
   app.post('/api/v1/auth/login', { config: { access: 'public' } }, async (req, reply) => {
     const body = z
       .object({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) })
       .safeParse(req.body);
-    if (!body.success) return reply.code(400).send(bad(describeZodError(body.error)));
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
     const r = await auth.login(body.data.login, body.data.password, clientOf(req));
     if (r.ok) return { token: r.token, expiresAt: r.expiresAt, user: r.user };
     if (r.code === 'rate-limited')
@@ -71,7 +70,7 @@ export function authRoutes(
   });
   app.post('/api/v1/users', { config: { access: { permission: 'manageUsers' } } }, async (req, reply) => {
     const body = userBody.safeParse(req.body);
-    if (!body.success) return reply.code(400).send(bad(describeZodError(body.error)));
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
     const r = await auth.createUser(req.principal, body.data);
     return r.ok ? reply.code(201).send(r.value) : reply.code(r.status).send(errorBody(r.code, r.message));
   });
@@ -83,7 +82,7 @@ export function authRoutes(
       .extend({ disabled: z.boolean().optional() })
       .strict()
       .safeParse(req.body);
-    if (!body.success) return reply.code(400).send(bad(describeZodError(body.error)));
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
     const { id } = req.params as { id: string };
     if (req.principal?.id === id && (body.data.disabled || (body.data.role && body.data.role !== 'admin')))
       return reply.code(409).send(errorBody('self', 'an administrator cannot disable or demote themselves'));
@@ -108,7 +107,7 @@ export function authRoutes(
         })
         .strict()
         .safeParse(req.body);
-      if (!body.success) return reply.code(400).send(bad(describeZodError(body.error)));
+      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
       if (!scoped(reply, storeScope(req.principal, [body.data.store]))) return;
       return reply
         .code(201)
@@ -128,7 +127,7 @@ export function authRoutes(
       .object({ code: z.string().min(16).max(40), deviceId, name: z.string().min(1).max(128) })
       .strict()
       .safeParse(req.body);
-    if (!body.success) return reply.code(400).send(bad(describeZodError(body.error)));
+    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
     const r = await auth.enroll(body.data.code, body.data.deviceId, body.data.name);
     return r.ok ? reply.code(201).send(r.value) : reply.code(r.status).send(errorBody(r.code, r.message));
   });
@@ -184,9 +183,9 @@ export function authRoutes(
     { config: { access: { permission: 'manageDevices' } } },
     async (req, reply) => {
       const { fn } = req.params as { fn: string };
-      if (!/^\d{16}$/.test(fn)) return reply.code(400).send(bad('fn is the 16-digit ФН number'));
+      if (!/^\d{16}$/.test(fn)) return reply.code(400).send(badRequest('fn is the 16-digit ФН number'));
       const body = z.object({ store: storeCode }).strict().safeParse(req.body);
-      if (!body.success) return reply.code(400).send(bad(describeZodError(body.error)));
+      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
       if (!scoped(reply, storeScope(req.principal, [body.data.store]))) return;
       const at = now();
       const row = { store: body.data.store, registered_at: at, registered_by: actorOf(req.principal) };
@@ -219,9 +218,9 @@ export function authRoutes(
       limit > 1000 ||
       (before !== undefined && !Number.isSafeInteger(before))
     )
-      return reply.code(400).send(bad('limit is 1..1000 and before an entry number'));
+      return reply.code(400).send(badRequest('limit is 1..1000 and before an entry number'));
     if (q.action !== undefined && !/^[\w.-]{1,64}$/.test(q.action))
-      return reply.code(400).send(bad('action is an action name'));
+      return reply.code(400).send(badRequest('action is an action name'));
     return {
       entries: await listAudit(db, {
         limit,

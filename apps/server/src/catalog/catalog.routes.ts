@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { describeZodError } from '@openkassa/contracts';
-import { errorBody } from '../auth/access.js';
+import { badRequest, errorBody } from '../auth/access.js';
 import { actorOf } from '../auth/auth.service.js';
 import { audit } from '../audit/audit.repo.js';
 import type { ServerAppContext } from '../app.js';
@@ -10,8 +10,6 @@ import { readCatalogCsv } from '../exchange/catalog-csv.js';
 import { CommerceMlError, readCommerceMl, type CommerceMlCatalog } from '../exchange/commerceml.js';
 import { CsvError } from '../exchange/text.js';
 import { isCatalogKind, searchCatalog } from './catalog.search.js';
-
-const badRequest = (message: string) => errorBody('bad-request', message);
 
 /** Items per edit while importing: one catalogue version per batch, progress between them. */
 const IMPORT_BATCH = 2000;

@@ -150,8 +150,9 @@ export async function fiscalDocument(db: Database<ServerSchema>, fn: string, fd:
   if (!m && !d && !sale) return undefined;
   let receipt = null;
   let qr = null;
-  if (d) {
-    const parsed = fromFnsJson(JSON.parse(d.fns_json) as JsonValue);
+  const fns = d ? (JSON.parse(d.fns_json) as JsonValue) : null;
+  if (fns !== null) {
+    const parsed = fromFnsJson(fns);
     const doc = parsed.ok ? parsed.value.document : undefined;
     const r = doc && receiptView(doc);
     if (doc && r)
@@ -196,7 +197,7 @@ export async function fiscalDocument(db: Database<ServerSchema>, fn: string, fd:
           userInn: d.user_inn,
           cashier: d.cashier,
           flk: { ok: d.flk_ok === 1, ...flk },
-          fns: JSON.parse(d.fns_json) as unknown,
+          fns,
         }
       : null,
     receipt,

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { errorBody } from '../auth/access.js';
+import { badRequest, errorBody } from '../auth/access.js';
 import type { ServerAppContext } from '../app.js';
 import { fiscalDocument, searchFiscal, type FiscalSearch } from './fiscal.query.js';
 
-const badRequest = (message: string) => errorBody('bad-request', message);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const FN = /^\d{16}$/;
 
