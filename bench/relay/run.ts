@@ -4,9 +4,11 @@
  * latency p50/p99 per chain length, the ratio to the direct run, the machine's raw durable
  * commit rate measured in the same run, and the idle memory of a store server with 50 ККТ.
  *
- *   npm run bench:relay -- [--fn 1000] [--seconds 10] [--light-rate 100]
+ *   npm run bench:relay -- [--fn 1000] [--seconds 10] [--light-rate 100] [--light-seconds 15]
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { EmulatedSigner } from '@openkassa/emulation';
@@ -18,6 +20,7 @@ import { numberArg, quantile, runBench } from '../support.js';
 const FNS = numberArg('fn', 1000);
 const SECONDS = numberArg('seconds', 10);
 const LIGHT_RATE = numberArg('light-rate', 100);
+const LIGHT_SECONDS = numberArg('light-seconds', 15);
 const signer = new EmulatedSigner();
 
 /** The message a ФН would emit for its ФД number `fd`: a two-line receipt, signed like the emulator signs. */
@@ -125,41 +128,99 @@ async function load(port: number, chain: number, fnPrefix: string): Promise<Run>
 }
 
 /**
- * Latency below saturation: documents offered at a fixed total rate (open loop), spread over
- * the ФН, so what a hop adds is not hidden by queueing.
+ * Latency below saturation: documents offered at a fixed total rate (open loop), in turn to each
+ * chain (all three running side by side, so a drift of the machine touches them alike), each
+ * chain's documents spread over its 1,000 ФН. The first `warmSeconds` are not counted.
  */
 async function latencyAt(
-  port: number,
+  ports: readonly number[],
   ratePerSecond: number,
-  fnPrefix: string,
-): Promise<{ p50: number; p99: number; errors: number }> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const fns = 50;
-  const total = ratePerSecond * 5;
+  seconds: number,
+  // the processes' code warmed up (JIT) as in a server that has been running
+  warmSeconds = 5,
+): Promise<{ p50: number; p99: number; errors: number }[]> {
+  const latencies = ports.map((): number[] => []);
+  const errors = ports.map(() => 0);
+  const total = ratePerSecond * (seconds + warmSeconds);
+  const counted = ratePerSecond * warmSeconds;
   const sent: Promise<void>[] = [];
   const start = Date.now();
   for (let k = 0; k < total; k++) {
     const at = start + (k * 1000) / ratePerSecond;
     const wait = at - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const fn = `${fnPrefix}${String(k % fns).padStart(16 - fnPrefix.length, '0')}`;
-    const fd = Math.floor(k / fns) + 1;
+    const chain = k % ports.length;
+    const j = Math.floor(k / ports.length);
+    const fn = `97${chain}7${String(j % FNS).padStart(12, '0')}`;
+    const fd = Math.floor(j / FNS) + 1;
     sent.push(
       (async () => {
         const t0 = performance.now();
         try {
-          await exchange(port, message(fn, fd));
-          latencies.push(performance.now() - t0);
+          await exchange(ports[chain]!, message(fn, fd));
+          if (k >= counted) latencies[chain]!.push(performance.now() - t0);
         } catch {
-          errors++;
+          errors[chain]!++;
         }
       })(),
     );
   }
   await Promise.all(sent);
-  const q = (p: number) => quantile(latencies, p);
-  return { p50: q(0.5), p99: q(0.99), errors };
+  return latencies.map((l, i) => ({ p50: quantile(l, 0.5), p99: quantile(l, 0.99), errors: errors[i]! }));
+}
+
+/**
+ * The machine's floor for what a hop adds at that pace: one more TCP connection and exchange
+ * between two processes, and one durable write (4 KiB + fdatasync), each measured alone with the
+ * same gap between operations as the light load leaves each process.
+ */
+async function rawHopFloor(gapMs: number): Promise<{ exchange: number; fsync: number }> {
+  const echo = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('node:net').createServer((c) => { c.setNoDelay(true); c.on('data', (d) => c.write(d)); c.on('error', () => {}); });
+       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((r) =>
+    echo.stdout.once('data', (d: Buffer) => r(Number(String(d)))),
+  );
+  const pause = () => new Promise((r) => setTimeout(r, gapMs));
+  const ex: number[] = [];
+  const payload = message('9999000000000001', 1);
+  for (let i = 0; i < 300; i++) {
+    await pause();
+    const t0 = performance.now();
+    await new Promise<void>((done) => {
+      const c = connect({ host: '127.0.0.1', port });
+      c.setNoDelay(true);
+      let got = 0;
+      c.on('connect', () => c.write(payload));
+      c.on('data', (d) => {
+        got += d.length;
+        if (got >= payload.length) {
+          c.destroy();
+          done();
+        }
+      });
+    });
+    ex.push(performance.now() - t0);
+  }
+  echo.kill();
+  const fd = openSync(join(tempDir('bench-fsync'), 'f.bin'), 'a');
+  const page = new Uint8Array(4096);
+  const fs: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    await pause();
+    const t0 = performance.now();
+    writeSync(fd, page);
+    fdatasyncSync(fd);
+    fs.push(performance.now() - t0);
+  }
+  closeSync(fd);
+  return { exchange: quantile(ex, 0.5), fsync: quantile(fs, 0.5) };
 }
 
 /** The machine's limit for what every hop must do per document: a durable (FULL sync) commit. */
@@ -218,17 +279,21 @@ async function main() {
   console.log(
     `raw limit: ${raw.toFixed(0)} durable SQLite commits/s (one row, synchronous=FULL, WAL) on this machine`,
   );
-  const runs: Run[] = [];
-  const lightRuns: { p50: number; p99: number; errors: number }[] = [];
-  for (const chain of [0, 1, 2]) {
-    const ofd = await startOfd();
-    let port = ofd;
-    for (let h = 0; h < chain; h++)
+  const chainTo = async (relays: number) => {
+    let port = await startOfd();
+    for (let h = 0; h < relays; h++)
       port = (
         await startRelay(h === 0 ? ['--ofd', `127.0.0.1:${port}`] : ['--upstream-relay', `127.0.0.1:${port}`])
       ).port;
-    const light = await latencyAt(port, LIGHT_RATE, `97${chain}7`);
-    lightRuns.push(light);
+    return port;
+  };
+  const lightPorts = [await chainTo(0), await chainTo(1), await chainTo(2)];
+  const lightRuns = await latencyAt(lightPorts, LIGHT_RATE, LIGHT_SECONDS);
+  await stopAll();
+  const floor = await rawHopFloor((1000 * lightPorts.length) / LIGHT_RATE);
+  const runs: Run[] = [];
+  for (const chain of [0, 1, 2]) {
+    const port = await chainTo(chain);
     const r = await load(port, chain, `99${chain}9`);
     runs.push(r);
     console.log(`chain ${chain}: ${r.documents} documents in ${r.seconds.toFixed(1)} s`);
@@ -243,7 +308,9 @@ async function main() {
       `${String(r.chain).padStart(6)} | ${r.perSecond.toFixed(0).padStart(11)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${(ratio * 100).toFixed(0).padStart(8)}% | ${addedP50.toFixed(2).padStart(11)} | ${r.errors}`,
     );
   }
-  console.log(`\nat a light load (${LIGHT_RATE} documents/s, below saturation):`);
+  console.log(
+    `\nat a light load (${LIGHT_RATE} documents/s in turn to the three chains, side by side, ${FNS} ФН each, ${LIGHT_SECONDS} s):`,
+  );
   console.log('relays | p50 ms | p99 ms | +p50 ms/hop | errors');
   for (const [i, l] of lightRuns.entries()) {
     const added = i === 0 ? 0 : (l.p50 - lightRuns[0]!.p50) / i;
@@ -251,6 +318,9 @@ async function main() {
       `${String(i).padStart(6)} | ${l.p50.toFixed(2).padStart(6)} | ${l.p99.toFixed(2).padStart(6)} | ${added.toFixed(2).padStart(11)} | ${l.errors}`,
     );
   }
+  console.log(
+    `machine floor per hop at that pace (each process idle ${((1000 * lightPorts.length) / LIGHT_RATE).toFixed(0)} ms between documents): one more TCP connection and exchange ${floor.exchange.toFixed(2)} ms + one durable 4 KiB write ${floor.fsync.toFixed(2)} ms = ${(floor.exchange + floor.fsync).toFixed(2)} ms (target ≤ 2 ms added per hop)`,
+  );
   const perHop = runs.slice(1).map((r) => Math.pow(r.perSecond / direct.perSecond, 1 / r.chain));
   console.log(
     `\nper-hop throughput kept: ${perHop.map((x) => `${(x * 100).toFixed(0)}%`).join(', ')} (target ≥ 50%); raw commit limit ${raw.toFixed(0)}/s`,

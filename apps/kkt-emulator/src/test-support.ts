@@ -32,7 +32,7 @@ export async function testDrive(
 ) {
   const clock = new TestClock();
   const db: Database<KktSchema> = openDatabase<KktSchema>(
-    { kind: 'sqlite', file: join(dir, 'kkt.sqlite') },
+    { kind: 'sqlite', file: join(dir, 'kkt.sqlite'), checkNesting: true },
     { migrations: kktMigrations },
   );
   await db.migrate();

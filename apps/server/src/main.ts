@@ -9,6 +9,7 @@ import { serverDbOptions } from './migrations.js';
 import { AnswerHub } from './relay/answers.js';
 import { Forwarder } from './relay/forwarder.js';
 import { releaseClaims, storedAnswers } from './relay/relay.repo.js';
+import { ParseCatchUp } from './relay/parse-catch-up.js';
 import { relayService } from './relay/relay.service.js';
 import { RelayWriter } from './relay/relay.writer.js';
 import { DEFAULT_LIMITS, startRelayListener, type RelayLimits } from './relay/relay.tcp.js';
@@ -150,12 +151,15 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     log.warn(`forwarder stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exitCode = 1;
   });
+  const catchUp = new ParseCatchUp({ db, writer, log });
+  const catchingUp = catchUp.run();
   const service = relayService({
     db,
     writer,
     hub,
     forwarder,
     metrics,
+    log,
     clock,
     answerWaitMs: config.answerWaitMs ?? 3000,
   });
@@ -252,9 +256,11 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       mirror?.stop();
       await closeHttp(app);
       forwarder.stop();
+      catchUp.stop();
       uplink?.stop();
       reporter?.stop();
       await forwarding;
+      await catchingUp;
       await reporting;
       await mirroring;
       await uplinking;

@@ -658,6 +658,19 @@ export const serverMigrations: MigrationList = {
       await db.schema.createIndex('fiscal_documents_total').on('fiscal_documents').column('total').execute();
     },
   },
+  '0014-parse-after-store': {
+    // The relay stores a message, sends it upstream, and then writes its document into the central
+    // database; the mark says which stored documents are still to be written (after a crash).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('fiscal_messages').addColumn('unparsed', 'integer').execute();
+      await db.schema
+        .createIndex('fiscal_messages_unparsed')
+        .on('fiscal_messages')
+        .columns(['fn', 'fd'])
+        .where(sql<boolean>`unparsed = 1`)
+        .execute();
+    },
+  },
 };
 
 /** How the cash server opens its database: its migrations and its archive beside it. */

@@ -20,6 +20,8 @@ export interface FiscalMessagesTable {
   answer_code: number | null;
   answered_at: string | null;
   last_error: string | null;
+  /** 1 while a stored plaintext document is not yet in the central database. */
+  unparsed: number | null;
 }
 
 /** Parsed documents: the central fiscal database. */

@@ -20,7 +20,11 @@ const idle = { online: false, lastSuccessAt: null, lastError: null, sent: 0, rej
 
 beforeAll(async () => {
   db = openDatabase<TillSchema>(
-    { kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'till-app-')), 'till.sqlite') },
+    {
+      kind: 'sqlite',
+      file: join(mkdtempSync(join(tmpdir(), 'till-app-')), 'till.sqlite'),
+      checkNesting: true,
+    },
     { migrations: tillMigrations },
   );
   await db.migrate();

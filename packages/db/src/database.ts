@@ -147,7 +147,7 @@ const consoleLog: DbLog = {
 export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Database<DB> {
   const log = opts.log ?? consoleLog;
   const migrations = opts.migrations ?? coreMigrations;
-  const inTx = new AsyncLocalStorage<true>();
+  const inTx = config.checkNesting ? new AsyncLocalStorage<true>() : undefined;
   let db: Kysely<DB>;
   let retryWindowMs: number;
 
@@ -210,7 +210,8 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
             : 'begin';
       await sql.raw(begin).execute(conn);
       try {
-        const result = await inTx.run(true, () => fn({ db: conn, onCommit: (h) => hooks.push(h) }));
+        const tx: Tx<DB> = { db: conn, onCommit: (h) => hooks.push(h) };
+        const result = inTx ? await inTx.run(true, () => fn(tx)) : await fn(tx);
         await sql.raw('commit').execute(conn);
         return result;
       } catch (e) {
@@ -225,7 +226,7 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
   }
 
   async function transaction<T>(fn: (tx: Tx<DB>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
-    if (inTx.getStore()) throw new NestedTransactionError();
+    if (inTx?.getStore()) throw new NestedTransactionError();
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const hooks: (() => void | Promise<void>)[] = [];

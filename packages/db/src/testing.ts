@@ -24,7 +24,7 @@ export async function createTestDatabase(kind: DialectName): Promise<TestDatabas
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'openkassa-test-'));
     return {
-      config: { kind: 'sqlite', file: join(dir, 'test.sqlite') },
+      config: { kind: 'sqlite', file: join(dir, 'test.sqlite'), checkNesting: true },
       drop: () => {
         rmSync(dir, { recursive: true, force: true });
         return Promise.resolve();
@@ -40,7 +40,7 @@ export async function createTestDatabase(kind: DialectName): Promise<TestDatabas
     await admin.end();
   }
   return {
-    config: { kind: 'postgres', url: TEST_PG_URL, schema },
+    config: { kind: 'postgres', url: TEST_PG_URL, schema, checkNesting: true },
     drop: async () => {
       const c = new pg.Client({ connectionString: TEST_PG_URL });
       await c.connect();

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { concatBytes, frameLength } from '@openkassa/fiscal';
 
 export class ExchangeError extends Error {
@@ -13,6 +13,44 @@ export class ExchangeError extends Error {
 }
 
 /**
+ * A connection opened for a message that is not ready to go yet (a relay opens it while it
+ * stores the message, so the handshake overlaps the commit). Still one message per connection.
+ */
+export class EarlyConnection {
+  readonly #socket: Socket;
+  readonly #opened = Date.now();
+  #usable = true;
+
+  constructor(upstream: { host: string; port: number }) {
+    this.#socket = connect({ host: upstream.host, port: upstream.port });
+    this.#socket.setNoDelay(true);
+    const spoil = () => {
+      this.#usable = false;
+    };
+    this.#socket.on('error', spoil);
+    this.#socket.on('close', spoil);
+    this.#socket.on('end', spoil);
+  }
+
+  /** The socket, if it is still fit to carry a message (open, untouched, under `maxAgeMs` old). */
+  take(maxAgeMs: number): Socket | undefined {
+    const ok = this.#usable && Date.now() - this.#opened <= maxAgeMs;
+    this.#usable = false;
+    if (ok) {
+      this.#socket.removeAllListeners();
+      return this.#socket;
+    }
+    this.#socket.destroy();
+    return undefined;
+  }
+
+  close(): void {
+    this.#usable = false;
+    this.#socket.destroy();
+  }
+}
+
+/**
  * One OFD-protocol exchange, as ККТ and relays make them: connect, send one message, read one
  * answer frame, close. Rejects with an ExchangeError saying whether the message got out.
  */
@@ -21,9 +59,11 @@ export function exchangeOnce(
   message: Uint8Array,
   timeoutMs: number,
   signal?: AbortSignal,
+  early?: EarlyConnection,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    const s = connect({ host: upstream.host, port: upstream.port });
+    const opened = early?.take(1000);
+    const s = opened ?? connect({ host: upstream.host, port: upstream.port });
     let buf: Uint8Array = new Uint8Array(0);
     let sent = false;
     let settled = false;
@@ -43,9 +83,9 @@ export function exchangeOnce(
       () => finish(new ExchangeError(`no answer within ${timeoutMs} ms`, sent)),
       timeoutMs,
     );
-    s.on('connect', () => {
-      s.write(message, () => (sent = true));
-    });
+    const send = () => s.write(message, () => (sent = true));
+    if (opened && !opened.connecting) send();
+    else s.once('connect', send);
     s.on('data', (chunk: Buffer) => {
       buf = concatBytes([buf, chunk]);
       const len = frameLength(buf);

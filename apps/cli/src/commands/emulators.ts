@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { startKktEmulator } from '@openkassa/kkt-emulator';
-import { startOfdEmulator } from '@openkassa/ofd-emulator';
 import type { Io } from '../io.js';
 import { hostPort, integer, untilSignal } from '../options.js';
 
@@ -57,6 +55,8 @@ export function kktEmulatorCommand(io: Io, stop: () => Promise<string> = untilSi
         ofdTimeout: number;
         ofdRetryMax: number;
       }) => {
+        // loaded here, not at the top: every other command (the server) runs without the emulators' code
+        const { startKktEmulator } = await import('@openkassa/kkt-emulator');
         const kkt = await startKktEmulator({
           fn: o.fn,
           ofd: o.ofd,
@@ -112,6 +112,7 @@ export function ofdEmulatorCommand(io: Io, stop: () => Promise<string> = untilSi
         tzOffset: number;
         emulatorKey?: string;
       }) => {
+        const { startOfdEmulator } = await import('@openkassa/ofd-emulator');
         const ofd = await startOfdEmulator({
           listen: o.listen,
           http: o.http,

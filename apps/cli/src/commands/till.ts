@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startTill } from '@openkassa/till';
 import type { Io } from '../io.js';
 import { hostPort, httpUrl, integer, untilSignal } from '../options.js';
 
@@ -61,6 +60,8 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         demoCatalog?: number;
         heartbeat: number;
       }) => {
+        // loaded here, not at the top: every other command (the server) runs without the till's code
+        const { startTill } = await import('@openkassa/till');
         const till = await startTill({
           dataDir: resolve(io.cwd, o.data),
           kkt: o.kkt,

@@ -3,7 +3,7 @@ import type { ServerSchema } from '../schema.js';
 import type { Metrics } from '../metrics.js';
 import type { AnswerHub } from './answers.js';
 import { Wakeup } from '@openkassa/runtime';
-import { exchangeOnce, ExchangeError } from '@openkassa/ofd-net';
+import { EarlyConnection, exchangeOnce, ExchangeError } from '@openkassa/ofd-net';
 import type { Database } from '@openkassa/db';
 import type { RelayWriter } from './relay.writer.js';
 import { claimDue, dueMessages, type Claimed } from './relay.repo.js';
@@ -73,6 +73,16 @@ export class Forwarder {
       node: this.#cfg.node,
       until: new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString(),
     };
+  }
+
+  /**
+   * A connection to the upstream for a message about to be stored, when it would be sent at once
+   * (a free slot, nothing queued, the upstream answering): the handshake then overlaps the commit.
+   */
+  connectEarly(): EarlyConnection | undefined {
+    if (this.#failures > 0 || this.#queue.length > 0 || this.#inflight.size >= this.#cfg.concurrency)
+      return undefined;
+    return new EarlyConnection(this.#cfg.upstream);
   }
 
   /** Forward a message this node has just stored (and claimed), without reading it back. */
@@ -150,7 +160,13 @@ export class Forwarder {
   async #forward(c: Claimed): Promise<void> {
     const started = performance.now();
     try {
-      const frame = await exchangeOnce(this.#cfg.upstream, c.message, this.#cfg.answerTimeoutMs);
+      const frame = await exchangeOnce(
+        this.#cfg.upstream,
+        c.message,
+        this.#cfg.answerTimeoutMs,
+        undefined,
+        c.early,
+      );
       const m = parseMessage(frame);
       if (!m.ok) throw new ExchangeError(`unreadable answer: ${m.error.message}`, true);
       const h = m.value.container?.header;
@@ -162,6 +178,10 @@ export class Forwarder {
         );
       }
       const ack = m.value.container.document ? readOperatorAck(m.value.container.document) : undefined;
+      // The waiting connection gets the answer while it is being stored, not after the fsync: the
+      // answer is the OFD's, byte for byte, and if this process dies before the commit the message
+      // is still unanswered here, so it is forwarded again and the OFD answers the repeat again.
+      this.#hub.notify(c.fn, c.fd, frame);
       await this.#writer.answer({
         fn: c.fn,
         fd: c.fd,
@@ -172,7 +192,6 @@ export class Forwarder {
       this.#metrics.forwardLatency.observe((performance.now() - started) / 1000);
       this.#metrics.forwarded.inc({ outcome: 'answered' });
       this.#failures = 0;
-      this.#hub.notify(c.fn, c.fd, frame);
     } catch (e) {
       const err =
         e instanceof ExchangeError ? e : new ExchangeError(e instanceof Error ? e.message : String(e), false);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '@openkassa/db';
 import type { FiscalDocument } from '@openkassa/fiscal';
+import type { EarlyConnection } from '@openkassa/ofd-net';
 import { recordDocument } from '../fiscal/fiscal.repo.js';
 import type { ServerSchema } from '../schema.js';
 
@@ -24,8 +25,9 @@ export type StoreOutcome =
 
 /**
  * Stores a message durably, once per (ФН, ФД). A repeat only counts and, if the OFD has already
- * answered, returns the stored answer for the ККТ. New plaintext documents are parsed into the
- * central database in the same transaction.
+ * answered, returns the stored answer for the ККТ. A new plaintext document is marked `unparsed`:
+ * it is written into the central database by `recordParsed` in a later commit, once the message
+ * is on its way upstream (see `unparsedMessages` for what a crash in between leaves).
  */
 export async function storeIncoming(
   tx: Tx<ServerSchema>,
@@ -54,14 +56,12 @@ export async function storeIncoming(
       answer_code: null,
       answered_at: null,
       last_error: null,
+      unparsed: m.document ? 1 : null,
     })
     .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
     .returning('fd')
     .executeTakeFirst();
-  if (inserted) {
-    if (m.document) await recordDocument(tx.db, m.fn, m.fd, m.document, now);
-    return { kind: 'new' };
-  }
+  if (inserted) return { kind: 'new' };
   const existing = await tx.db
     .updateTable('fiscal_messages')
     .set((eb) => ({ times_received: eb('times_received', '+', 1), last_seen_at: now }))
@@ -72,11 +72,63 @@ export async function storeIncoming(
   return existing.answer ? { kind: 'known', answer: new Uint8Array(existing.answer) } : { kind: 'known' };
 }
 
+/** "Stored, not yet in the central database", as a literal so the partial index matches. */
+const UNPARSED = sql<boolean>`unparsed = 1`;
+
+export interface ParsedRecord {
+  readonly fn: string;
+  readonly fd: number;
+  readonly document: FiscalDocument;
+  /** When the relay first received it. */
+  readonly receivedAt: string;
+}
+
+/**
+ * Writes a stored plaintext document into the central database (once: a second call finds it
+ * there and adds nothing) and clears its `unparsed` mark; runs inside a (group) transaction.
+ */
+export async function recordParsed(tx: Tx<ServerSchema>, p: ParsedRecord): Promise<void> {
+  await recordDocument(tx.db, p.fn, p.fd, p.document, p.receivedAt);
+  await tx.db
+    .updateTable('fiscal_messages')
+    .set({ unparsed: null })
+    .where('fn', '=', p.fn)
+    .where('fd', '=', p.fd)
+    .where(UNPARSED)
+    .execute();
+}
+
+/**
+ * Stored messages still marked `unparsed`: those whose parse was queued when the process died
+ * (or whose parse commit failed). Read through the partial index, so it costs nothing when the
+ * mark is clear everywhere.
+ */
+export async function unparsedMessages(
+  db: Database<ServerSchema>,
+  limit: number,
+  after?: { fn: string; fd: number },
+): Promise<{ fn: string; fd: number; message: Uint8Array; receivedAt: string }[]> {
+  let q = db.db
+    .selectFrom('fiscal_messages')
+    .select(['fn', 'fd', 'message', 'first_received_at'])
+    .where(UNPARSED);
+  if (after) q = q.where((eb) => eb(eb.refTuple('fn', 'fd'), '>', eb.tuple(after.fn, after.fd)));
+  const rows = await q.orderBy('fn').orderBy('fd').limit(limit).execute();
+  return rows.map((r) => ({
+    fn: r.fn,
+    fd: r.fd,
+    message: new Uint8Array(r.message),
+    receivedAt: r.first_received_at,
+  }));
+}
+
 export interface Claimed {
   readonly fn: string;
   readonly fd: number;
   readonly message: Uint8Array;
   readonly attempts: number;
+  /** A connection to the upstream opened while the message was being stored. */
+  readonly early?: EarlyConnection;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ServerSchema } from '../schema.js';
 import type { AnswerHub } from './answers.js';
 import type { Forwarder } from './forwarder.js';
 import type { RelayWriter } from './relay.writer.js';
+import type { StoreOutcome } from './relay.repo.js';
 
 export interface RelayService {
   handle(bytes: Uint8Array, m: OfdMessage): Promise<Uint8Array | undefined>;
@@ -13,7 +14,8 @@ export interface RelayService {
 /**
  * One message from a ККТ (or a downstream relay): stored durably first, keyed by its ФН and
  * ФД, then answered from storage if the OFD already answered it, otherwise forwarded in the
- * background while this connection waits a few seconds for the answer.
+ * background while this connection waits a few seconds for the answer. A plaintext document is
+ * written into the central database in the commit after the one that stored it.
  */
 export function relayService(deps: {
   db: Database<ServerSchema>;
@@ -21,6 +23,7 @@ export function relayService(deps: {
   writer: RelayWriter;
   forwarder: Forwarder;
   metrics: Metrics;
+  log: { warn(m: string): void };
   answerWaitMs: number;
   clock: { now(): Date };
 }): RelayService {
@@ -31,11 +34,20 @@ export function relayService(deps: {
       const fn = m.header.fnNumber;
       const fd = c.header.fdNumber;
       const now = deps.clock.now();
-      const outcome = await deps.writer.store(
-        { fn, fd, form: c.header.dataType, bytes, ...(c.document && { document: c.document }) },
-        now.toISOString(),
-        deps.forwarder.claimFor(now),
-      );
+      // Connect upstream while the message is stored; nothing is sent before the commit.
+      const early = deps.forwarder.connectEarly();
+      let outcome: StoreOutcome;
+      try {
+        outcome = await deps.writer.store(
+          { fn, fd, form: c.header.dataType, bytes, ...(c.document && { document: c.document }) },
+          now.toISOString(),
+          deps.forwarder.claimFor(now),
+        );
+      } catch (e) {
+        early?.close();
+        throw e;
+      }
+      if (outcome.kind !== 'new') early?.close();
       if (outcome.kind === 'known' && outcome.answer) {
         deps.metrics.messagesIn.inc({ kind: 'answered-before' });
         deps.metrics.answersOut.inc({ source: 'storage' });
@@ -44,7 +56,20 @@ export function relayService(deps: {
       deps.metrics.messagesIn.inc({ kind: outcome.kind === 'new' ? 'new' : 'repeat' });
       // A new message goes straight to this node's forwarder (it is claimed for it); a repeat
       // of one in flight or waiting for its retry needs nothing.
-      if (outcome.kind === 'new') deps.forwarder.enqueue({ fn, fd, message: bytes, attempts: 0 });
+      if (outcome.kind === 'new') {
+        deps.forwarder.enqueue({ fn, fd, message: bytes, attempts: 0, ...(early && { early }) });
+        // The document goes into the central database in the next commit, while the message
+        // is on its way upstream; if that fails, the stored mark has it written later.
+        if (c.document) {
+          deps.writer
+            .parsed({ fn, fd, document: c.document, receivedAt: now.toISOString() })
+            .catch((e: unknown) =>
+              deps.log.warn(
+                `ФН ${fn} ФД ${fd}: document not yet written into the central database (${e instanceof Error ? e.message : String(e)}); retried later`,
+              ),
+            );
+        }
+      }
       const answer = await deps.hub.wait(fn, fd, deps.answerWaitMs);
       if (!answer) {
         deps.metrics.noAnswerInTime.inc();

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
+import { openDatabase } from '@openkassa/db';
 import { startServer, type RunningServer } from '../main.js';
+import { serverDbOptions } from '../migrations.js';
+import type { ServerSchema } from '../schema.js';
 import { adminHeaders, startTestServer, TEST_ADMIN_PASSWORD } from '../testing.js';
 
 const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
@@ -119,12 +122,16 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       if (reply.kind !== 'answer') throw new Error(reply.kind);
       const at = (await ofdDocs('9999078900005488')).find((d) => d.fd === 1)!;
       expect(at.messageHex).toBe(toHex(msg));
-      // what the OFD answered, as the head office stored it, is what the sender got
-      const hqDoc = (await (
-        await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488`, hqAuth)
-      ).json()) as { documents: { state: string; answerCode: number; parsed: unknown }[] };
-      expect(hqDoc.documents[0]).toMatchObject({ state: 'answered', answerCode: 0 });
-      expect(hqDoc.documents[0]!.parsed).not.toBeNull();
+      // What the OFD answered, as the head office stored it, is what the sender got. A relay
+      // passes the answer on while it commits it, so the head office's record may follow a moment later.
+      const hqDoc = async () =>
+        (
+          (await (
+            await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488`, hqAuth)
+          ).json()) as { documents: { state: string; answerCode: number; parsed: unknown }[] }
+        ).documents[0];
+      await expect.poll(hqDoc).toMatchObject({ state: 'answered', answerCode: 0 });
+      expect((await hqDoc())!.parsed).not.toBeNull();
       const m = parseMessage(reply.bytes);
       expect(m.ok && readOperatorAck(m.value.container!.document!)).toMatchObject({
         code: 0,
@@ -241,6 +248,95 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
           '/healthz',
         ]),
       );
+    });
+  });
+}
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`a document stored but not yet in the central database when the relay died [${dialect}]`, () => {
+    it('is written there when the relay starts again, once', async () => {
+      const t = await createTestDatabase(dialect);
+      const msg = vector('synthetic_kkt-to-ofd_msg_receipt_doc3.hex');
+      // What a SIGKILL between the two commits leaves: the message stored (and here already
+      // answered, so nothing goes upstream), its document still marked unparsed.
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      await db.migrate();
+      const at = '2026-11-20T10:00:00.000Z';
+      await db.db
+        .insertInto('fiscal_messages')
+        .values({
+          fn: '9999078900001366',
+          fd: 35,
+          form: 3,
+          message: msg,
+          first_received_at: at,
+          last_seen_at: at,
+          times_received: 1,
+          state: 'answered',
+          attempts: 1,
+          next_attempt_at: at,
+          claimed_by: null,
+          claimed_until: null,
+          forwarded_at: at,
+          answer: new Uint8Array([1]),
+          answer_code: 0,
+          answered_at: at,
+          last_error: null,
+          unparsed: 1,
+        })
+        .execute();
+      await db.close();
+      const infos: string[] = [];
+      const s = await startTestServer(t.config, {}, { info: (m) => infos.push(m), warn: () => undefined });
+      try {
+        const admin = { headers: await adminHeaders(s.httpUrl) };
+        const doc = async () =>
+          (
+            (await (
+              await fetch(`${s.httpUrl}/api/v1/fiscal/documents?fn=9999078900001366`, admin)
+            ).json()) as {
+              documents: { fd: number; parsed: { total: number } | null }[];
+            }
+          ).documents[0];
+        await expect.poll(async () => (await doc())?.parsed ?? null).not.toBeNull();
+        expect(infos.join('\n')).toMatch(/written into the central database after a restart: 1/);
+      } finally {
+        await s.close();
+      }
+      const again = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      try {
+        const marks = await again.db
+          .selectFrom('fiscal_messages')
+          .select('unparsed')
+          .where('fn', '=', '9999078900001366')
+          .execute();
+        expect(marks).toEqual([{ unparsed: null }]);
+        const parsed = await again.db
+          .selectFrom('fiscal_documents')
+          .select(['fd', 'received_at'])
+          .where('fn', '=', '9999078900001366')
+          .execute();
+        expect(parsed).toEqual([{ fd: 35, received_at: at }]);
+        const items = await again.db
+          .selectFrom('fiscal_items')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('fn', '=', '9999078900001366')
+          .executeTakeFirstOrThrow();
+        // written once: a second pass (the next start) finds nothing to do
+        const n = items.n;
+        expect(n).toBeGreaterThan(0);
+        const s2 = await startTestServer(t.config);
+        await s2.close();
+        const after = await again.db
+          .selectFrom('fiscal_items')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('fn', '=', '9999078900001366')
+          .executeTakeFirstOrThrow();
+        expect(after.n).toBe(n);
+      } finally {
+        await again.close();
+        await t.drop();
+      }
     });
   });
 }

@@ -3,10 +3,12 @@ import type { ServerSchema } from '../schema.js';
 import {
   recordAnswer,
   recordFailure,
+  recordParsed,
   storeIncoming,
   type AnswerRecord,
   type FailureRecord,
   type IncomingMessage,
+  type ParsedRecord,
   type StoreOutcome,
 } from './relay.repo.js';
 
@@ -18,7 +20,8 @@ type Write =
       readonly claim: { node: string; until: string };
     }
   | { readonly kind: 'answer'; readonly a: AnswerRecord }
-  | { readonly kind: 'failure'; readonly f: FailureRecord };
+  | { readonly kind: 'failure'; readonly f: FailureRecord }
+  | { readonly kind: 'parsed'; readonly p: ParsedRecord };
 
 /**
  * Every write of the relay — incoming messages, answers, failed deliveries — goes through one
@@ -44,6 +47,10 @@ export class RelayWriter {
             await recordFailure(tx, w.f);
             out.push(undefined);
             break;
+          case 'parsed':
+            await recordParsed(tx, w.p);
+            out.push(undefined);
+            break;
         }
       }
       return out;
@@ -66,5 +73,9 @@ export class RelayWriter {
 
   async failure(f: FailureRecord): Promise<void> {
     await this.#gc.submit({ kind: 'failure', f });
+  }
+
+  async parsed(p: ParsedRecord): Promise<void> {
+    await this.#gc.submit({ kind: 'parsed', p });
   }
 }

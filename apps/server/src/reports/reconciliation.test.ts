@@ -3,7 +3,7 @@ import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale } from '@openkassa/contracts';
 import { buildReceipt, encodeDocument } from '@openkassa/fiscal';
 import { serverDbOptions } from '../migrations.js';
-import { recordAnswer, storeIncoming } from '../relay/relay.repo.js';
+import { recordAnswer, recordParsed, storeIncoming } from '../relay/relay.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
 import { gapsTable, reconcile } from './reconciliation.js';
@@ -66,6 +66,7 @@ describeStorage<ServerSchema>(
         ] as const) {
           const f = fiscalReceipt(fd, total);
           await storeIncoming(tx, { fn: FN, fd, form: 3, bytes: f.bytes, document: f.document }, now);
+          await recordParsed(tx, { fn: FN, fd, document: f.document, receivedAt: now });
           if (fd <= 3) await recordAnswer(tx, { fn: FN, fd, answer: new Uint8Array([1]), code: 0, now });
         }
       });

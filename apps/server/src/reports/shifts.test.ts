@@ -198,6 +198,7 @@ describeStorage<ServerSchema>(
           '0011-shift-rollup',
           '0012-security',
           '0013-back-office',
+          '0014-parse-after-store',
         ]);
         // the audit log's first entry covers the documents stored before it, archived ones too
         const v = await verifyAudit(db);

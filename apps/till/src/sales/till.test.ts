@@ -48,7 +48,7 @@ async function kkt(): Promise<RunningKktEmulator & { lastFd(): Promise<number> }
 
 async function tillDb(): Promise<Database<TillSchema>> {
   const db = openDatabase<TillSchema>(
-    { kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'till-')), 'till.sqlite') },
+    { kind: 'sqlite', file: join(mkdtempSync(join(tmpdir(), 'till-')), 'till.sqlite'), checkNesting: true },
     { migrations: tillMigrations },
   );
   await db.migrate();
