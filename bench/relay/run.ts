@@ -128,19 +128,21 @@ async function load(port: number, chain: number, fnPrefix: string): Promise<Run>
 }
 
 /**
- * Latency below saturation: documents offered at a fixed total rate (open loop), in turn to each
- * chain (all three running side by side, so a drift of the machine touches them alike), each
- * chain's documents spread over its 1,000 ФН. The first `warmSeconds` are not counted.
+ * Latency below saturation: documents offered at a fixed rate to each chain (open loop), the
+ * chains running side by side and served in turn (so a drift of the machine touches them alike),
+ * each chain's documents spread over its ФН. The first `warmSeconds` are not counted.
  */
 async function latencyAt(
   ports: readonly number[],
-  ratePerSecond: number,
+  /** Documents per second to each chain. */
+  ratePerChain: number,
   seconds: number,
   // the processes' code warmed up (JIT) as in a server that has been running
   warmSeconds = 5,
 ): Promise<{ p50: number; p99: number; errors: number }[]> {
   const latencies = ports.map((): number[] => []);
   const errors = ports.map(() => 0);
+  const ratePerSecond = ratePerChain * ports.length;
   const total = ratePerSecond * (seconds + warmSeconds);
   const counted = ratePerSecond * warmSeconds;
   const sent: Promise<void>[] = [];
@@ -290,7 +292,7 @@ async function main() {
   const lightPorts = [await chainTo(0), await chainTo(1), await chainTo(2)];
   const lightRuns = await latencyAt(lightPorts, LIGHT_RATE, LIGHT_SECONDS);
   await stopAll();
-  const floor = await rawHopFloor((1000 * lightPorts.length) / LIGHT_RATE);
+  const floor = await rawHopFloor(1000 / LIGHT_RATE);
   const runs: Run[] = [];
   for (const chain of [0, 1, 2]) {
     const port = await chainTo(chain);
@@ -309,7 +311,7 @@ async function main() {
     );
   }
   console.log(
-    `\nat a light load (${LIGHT_RATE} documents/s in turn to the three chains, side by side, ${FNS} ФН each, ${LIGHT_SECONDS} s):`,
+    `\nat a light load (${LIGHT_RATE} documents/s to each chain, the three side by side and offered documents in turn, ${FNS} ФН each, ${LIGHT_SECONDS} s):`,
   );
   console.log('relays | p50 ms | p99 ms | +p50 ms/hop | errors');
   for (const [i, l] of lightRuns.entries()) {
@@ -319,7 +321,7 @@ async function main() {
     );
   }
   console.log(
-    `machine floor per hop at that pace (each process idle ${((1000 * lightPorts.length) / LIGHT_RATE).toFixed(0)} ms between documents): one more TCP connection and exchange ${floor.exchange.toFixed(2)} ms + one durable 4 KiB write ${floor.fsync.toFixed(2)} ms = ${(floor.exchange + floor.fsync).toFixed(2)} ms (target ≤ 2 ms added per hop)`,
+    `machine floor per hop at that pace (each process idle ${(1000 / LIGHT_RATE).toFixed(0)} ms between documents): one more TCP connection and exchange ${floor.exchange.toFixed(2)} ms + one durable 4 KiB write ${floor.fsync.toFixed(2)} ms = ${(floor.exchange + floor.fsync).toFixed(2)} ms (target ≤ 2 ms added per hop)`,
   );
   const perHop = runs.slice(1).map((r) => Math.pow(r.perSecond / direct.perSecond, 1 / r.chain));
   console.log(
