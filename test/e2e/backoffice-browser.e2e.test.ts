@@ -467,7 +467,7 @@ describe('the back office in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'backoffice-dashboard-tablet.png'), fullPage: true });
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto(`${api}/#/devices`);
-    await expect.poll(() => column('devices', 3)).not.toEqual([]);
+    await expect.poll(() => column('devices', 3), { timeout: 10_000 }).not.toEqual([]);
     expect(new Set(await column('devices', 3))).toEqual(new Set(['S1']));
   });
 
