@@ -34,14 +34,13 @@ export class EarlyConnection {
 
   /** The socket, if it is still fit to carry a message (open, untouched, under `maxAgeMs` old). */
   take(maxAgeMs: number): Socket | undefined {
-    const ok = this.#usable && Date.now() - this.#opened <= maxAgeMs;
-    this.#usable = false;
-    if (ok) {
-      this.#socket.removeAllListeners();
-      return this.#socket;
+    if (!this.#usable || Date.now() - this.#opened > maxAgeMs) {
+      this.close();
+      return undefined;
     }
-    this.#socket.destroy();
-    return undefined;
+    this.#usable = false;
+    this.#socket.removeAllListeners();
+    return this.#socket;
   }
 
   close(): void {

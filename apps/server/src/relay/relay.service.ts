@@ -36,18 +36,17 @@ export function relayService(deps: {
       const now = deps.clock.now();
       // Connect upstream while the message is stored; nothing is sent before the commit.
       const early = deps.forwarder.connectEarly();
-      let outcome: StoreOutcome;
+      let outcome: StoreOutcome | undefined;
       try {
         outcome = await deps.writer.store(
           { fn, fd, form: c.header.dataType, bytes, ...(c.document && { document: c.document }) },
           now.toISOString(),
           deps.forwarder.claimFor(now),
         );
-      } catch (e) {
-        early?.close();
-        throw e;
+      } finally {
+        // only a new message is sent; a repeat, or a failed store, leaves the connection unused
+        if (outcome?.kind !== 'new') early?.close();
       }
-      if (outcome.kind !== 'new') early?.close();
       if (outcome.kind === 'known' && outcome.answer) {
         deps.metrics.messagesIn.inc({ kind: 'answered-before' });
         deps.metrics.answersOut.inc({ source: 'storage' });
