@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationRe
 import pg from 'pg';
 import type { DbConfig, DialectName } from './config.js';
 import { migrations as coreMigrations, type MigrationList } from './migrations/index.js';
+import { WalSync } from './wal-sync.js';
 
 export interface Tx<DB> {
   /** Bound to this transaction's connection. */
@@ -17,6 +18,21 @@ export interface Tx<DB> {
 export interface TransactionOptions {
   /** For reads that must see one snapshot; writers always start with a write lock on SQLite. */
   readonly readOnly?: boolean;
+  /**
+   * How the commit reaches the disk; in every mode it survives the process being killed.
+   * - `'commit'` (default): COMMIT returns once the commit is on disk (on SQLite it waits
+   *   inside the call, holding the event loop).
+   * - `'background'`: the promise still resolves only once the commit is on disk, but on SQLite
+   *   the disk's sync runs in Node's thread pool after COMMIT (see `WalSync`), so the event loop
+   *   serves others meanwhile, and one sync serves every commit written before it. The data is
+   *   visible from COMMIT on, a moment before it is durable: for writers (group commit) whose
+   *   callers act on a write only once its promise resolved. On PostgreSQL the same as `'commit'`.
+   * - `'none'`: nothing waits for the disk (SQLite `synchronous = NORMAL`, PostgreSQL
+   *   `synchronous_commit = off`). A power loss may undo the commit, with the other such commits
+   *   after it — never a durable commit that followed it, whose sync takes every earlier commit
+   *   along. Only for writes that can be redone from what is durable.
+   */
+  readonly sync?: 'commit' | 'background' | 'none';
 }
 
 export interface DbLog {
@@ -51,6 +67,22 @@ export class NestedTransactionError extends Error {
   constructor() {
     super('a transaction was started inside another one; pass the outer Tx down instead');
     this.name = 'NestedTransactionError';
+  }
+}
+
+/**
+ * A `'background'` commit was made but the disk's sync failed: the data is committed (and
+ * visible), but whether it survives a power loss is unknown. Not to be retried by writing again.
+ */
+export class CommitNotSyncedError extends Error {
+  constructor(cause: unknown) {
+    super(
+      `committed, but syncing the write-ahead log failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = 'CommitNotSyncedError';
   }
 }
 
@@ -150,11 +182,14 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
   const inTx = config.checkNesting ? new AsyncLocalStorage<true>() : undefined;
   let db: Kysely<DB>;
   let retryWindowMs: number;
+  let walSync: WalSync | undefined;
 
   if (config.kind === 'sqlite') {
     const file = config.file;
     const busyTimeout = config.busyTimeoutMs ?? 50;
     retryWindowMs = config.busyRetryMs ?? 30_000;
+    if (file !== ':memory:')
+      walSync = new WalSync([file, ...(opts.attach ?? []).map((name) => companionFile(file, name))]);
     db = new Kysely<DB>({
       dialect: new SqliteDialect({
         database: () => {
@@ -199,30 +234,52 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     opts: TransactionOptions | undefined,
     hooks: (() => void | Promise<void>)[],
   ) {
+    // the commit itself does not wait for the disk
+    const relaxed =
+      !opts?.readOnly && (opts?.sync === 'none' || (opts?.sync === 'background' && dialect === 'sqlite'));
     return db.connection().execute(async (conn) => {
-      const begin =
-        dialect === 'sqlite'
-          ? opts?.readOnly
-            ? 'begin deferred'
-            : 'begin immediate'
-          : opts?.readOnly
-            ? 'begin read only'
-            : 'begin';
-      await sql.raw(begin).execute(conn);
+      // SQLite's level belongs to the connection, so it is set around this transaction only.
+      if (relaxed && dialect === 'sqlite') await sql.raw('pragma synchronous = normal').execute(conn);
       try {
-        const tx: Tx<DB> = { db: conn, onCommit: (h) => hooks.push(h) };
-        const result = inTx ? await inTx.run(true, () => fn(tx)) : await fn(tx);
-        await sql.raw('commit').execute(conn);
-        return result;
-      } catch (e) {
-        try {
-          await sql.raw('rollback').execute(conn);
-        } catch {
-          // The engine already rolled back (e.g. after a failed COMMIT); the first error matters.
-        }
-        throw e;
+        return await runOn(conn, fn, opts, hooks, relaxed);
+      } finally {
+        if (relaxed && dialect === 'sqlite') await sql.raw('pragma synchronous = full').execute(conn);
       }
     });
+  }
+
+  /** BEGIN … COMMIT on `conn`; ROLLBACK and rethrow on any failure. */
+  async function runOn<T>(
+    conn: Kysely<DB>,
+    fn: (tx: Tx<DB>) => Promise<T>,
+    opts: TransactionOptions | undefined,
+    hooks: (() => void | Promise<void>)[],
+    relaxed: boolean,
+  ) {
+    const begin =
+      dialect === 'sqlite'
+        ? opts?.readOnly
+          ? 'begin deferred'
+          : 'begin immediate'
+        : opts?.readOnly
+          ? 'begin read only'
+          : 'begin';
+    await sql.raw(begin).execute(conn);
+    try {
+      if (relaxed && dialect === 'postgres')
+        await sql.raw('set local synchronous_commit = off').execute(conn);
+      const tx: Tx<DB> = { db: conn, onCommit: (h) => hooks.push(h) };
+      const result = inTx ? await inTx.run(true, () => fn(tx)) : await fn(tx);
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (e) {
+      try {
+        await sql.raw('rollback').execute(conn);
+      } catch {
+        // The engine already rolled back (e.g. after a failed COMMIT); the first error matters.
+      }
+      throw e;
+    }
   }
 
   async function transaction<T>(fn: (tx: Tx<DB>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
@@ -232,6 +289,12 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
       const hooks: (() => void | Promise<void>)[] = [];
       try {
         const result = await runOnce(fn, opts, hooks);
+        if (walSync && opts?.sync === 'background' && !opts.readOnly) {
+          // not retried as a transaction: the commit stands, only its durability is unknown
+          await walSync.sync().catch((e: unknown) => {
+            throw new CommitNotSyncedError(e);
+          });
+        }
         for (const h of hooks) {
           try {
             await h();
@@ -290,6 +353,9 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     transaction,
     migrate,
     companion,
-    close: () => db.destroy(),
+    close: async () => {
+      await walSync?.close();
+      await db.destroy();
+    },
   };
 }

@@ -93,6 +93,58 @@ describeStorage<TestSchema>('storage core', (ctx) => {
     ).toBeUndefined();
   });
 
+  it('a commit that does not wait for the disk is visible at once; the connection is durable again after it', async () => {
+    const db = ctx.db();
+    await createLedger(db);
+    // what the engine is told about waiting for the disk, read on the same connection
+    const level = async (q: typeof db.db) =>
+      ctx.dialect === 'sqlite'
+        ? String((await sql<{ synchronous: number }>`pragma synchronous`.execute(q)).rows[0]?.synchronous)
+        : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(q)).rows[0]
+            ?.synchronous_commit;
+    const durable = ctx.dialect === 'sqlite' ? '2' : 'on';
+    const seen: Record<string, string | undefined> = {};
+    for (const sync of ['none', 'background', 'commit'] as const) {
+      await db.transaction(
+        async (tx) => {
+          seen[sync] = await level(tx.db);
+          await tx.db
+            .insertInto('ledger')
+            .values({ id: `sync-${sync}`, amount: 1, created_at: 'x' })
+            .execute();
+        },
+        { sync },
+      );
+      const row = await db.db
+        .selectFrom('ledger')
+        .select('id')
+        .where('id', '=', `sync-${sync}`)
+        .executeTakeFirst();
+      expect(row?.id).toBe(`sync-${sync}`);
+      expect(await level(db.db)).toBe(durable);
+    }
+    // SQLite: the commit itself does not wait in 'background' either (the log is synced after it)
+    expect(seen).toEqual(
+      ctx.dialect === 'sqlite'
+        ? { none: '1', background: '1', commit: '2' }
+        : { none: 'off', background: 'on', commit: 'on' },
+    );
+    // a relaxed transaction that fails leaves the connection durable too
+    await expect(
+      db.transaction(
+        async (tx) => {
+          await tx.db
+            .insertInto('ledger')
+            .values({ id: 'sync-failed', amount: 1, created_at: 'x' })
+            .execute();
+          throw new Error('boom');
+        },
+        { sync: 'none' },
+      ),
+    ).rejects.toThrow('boom');
+    expect(await level(db.db)).toBe(durable);
+  });
+
   it('refuses a nested transaction with a clear error', async () => {
     const db = ctx.db();
     await expect(db.transaction(() => db.transaction(() => Promise.resolve(1)))).rejects.toBeInstanceOf(

@@ -1,4 +1,6 @@
-import { expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { CommitNotSyncedError, type Database } from './database.js';
 import { GroupCommitter } from './group-commit.js';
 import { describeStorage } from './testing.js';
 import type { CoreSchema } from './schema.js';
@@ -40,5 +42,62 @@ describeStorage<CoreSchema>('group commit', (ctx) => {
       await db.db.selectFrom('app_meta').select('key').where('key', 'like', 'ok-%').orderBy('key').execute()
     ).map((r) => r.key);
     expect(stored).toEqual(['ok-1', 'ok-2', 'ok-3']);
+  });
+
+  it('a batch of writes that can be redone commits without waiting for the disk; one with any other waits', async () => {
+    const db = ctx.db();
+    const seen: string[] = [];
+    const gc = new GroupCommitter(
+      db,
+      async (tx, keys: readonly string[]) => {
+        seen.push(
+          ctx.dialect === 'sqlite'
+            ? String(
+                (await sql<{ synchronous: number }>`pragma synchronous`.execute(tx.db)).rows[0]?.synchronous,
+              )
+            : String(
+                (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(tx.db)).rows[0]
+                  ?.synchronous_commit,
+              ),
+        );
+        for (const k of keys)
+          await tx.db.insertInto('app_meta').values({ key: k, value: 'v', updated_at: 'x' }).execute();
+        return keys.map(() => true);
+      },
+      { durable: (k) => !k.startsWith('redo-') },
+    );
+    await Promise.all([gc.submit('redo-1'), gc.submit('redo-2')]);
+    await Promise.all([gc.submit('redo-3'), gc.submit('keep-1')]);
+    // SQLite: neither commit waits inside COMMIT (the second's log is synced after it, off the
+    // event loop); PostgreSQL: only the second waits
+    expect(seen).toEqual(ctx.dialect === 'sqlite' ? ['1', '1'] : ['off', 'on']);
+    const stored = await db.db
+      .selectFrom('app_meta')
+      .select('key')
+      .where('key', 'in', ['redo-1', 'redo-2', 'redo-3', 'keep-1'])
+      .execute();
+    expect(stored).toHaveLength(4);
+  });
+});
+
+describe('group commit whose sync fails', () => {
+  it('rejects every write of the batch and does not write them again', async () => {
+    let runs = 0;
+    const db = {
+      dialect: 'sqlite',
+      transaction: async (fn: (tx: unknown) => Promise<unknown>) => {
+        runs++;
+        await fn({});
+        throw new CommitNotSyncedError(new Error('EIO: i/o error, fdatasync'));
+      },
+    } as unknown as Database<unknown>;
+    const gc = new GroupCommitter(db, (_tx, items: readonly number[]) => Promise.resolve([...items]));
+    const outcomes = await Promise.allSettled([1, 2, 3].map((n) => gc.submit(n)));
+    expect(outcomes.map((o) => (o.status === 'rejected' ? String(o.reason) : 'fulfilled'))).toEqual(
+      Array(3).fill(
+        'CommitNotSyncedError: committed, but syncing the write-ahead log failed: EIO: i/o error, fdatasync',
+      ),
+    );
+    expect(runs).toBe(1);
   });
 });

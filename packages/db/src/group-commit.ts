@@ -1,16 +1,18 @@
-import type { Database, Tx } from './database.js';
+import { CommitNotSyncedError, type Database, type Tx } from './database.js';
 
 /**
  * Group commit: many small writes share one transaction, so one durable commit (one fsync on
  * SQLite) serves a whole batch. Each caller's promise resolves only after the commit that holds
- * its item, so "acknowledge after commit" still holds. While a batch commits, new items queue
- * for the next one. If a batch fails, its items are retried one by one, so one bad item cannot
- * fail the others.
+ * its item is on disk, so "acknowledge after commit" still holds; on SQLite that sync runs in
+ * the thread pool (`sync: 'background'`), so the event loop goes on reading the sockets whose
+ * writes make up the next batch. While a batch commits, new items queue for the next one. If a
+ * batch fails, its items are retried one by one, so one bad item cannot fail the others.
  */
 export class GroupCommitter<DB, T, R> {
   readonly #db: Database<DB>;
   readonly #work: (tx: Tx<DB>, items: readonly T[]) => Promise<R[]>;
   readonly #maxBatch: number;
+  readonly #durable: (item: T) => boolean;
   #queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   #running = false;
   #lastBatch = 0;
@@ -18,11 +20,20 @@ export class GroupCommitter<DB, T, R> {
   constructor(
     db: Database<DB>,
     work: (tx: Tx<DB>, items: readonly T[]) => Promise<R[]>,
-    opts: { maxBatch?: number } = {},
+    opts: {
+      maxBatch?: number;
+      /**
+       * Which items need a durable commit (default: all). A batch holding none of them commits
+       * without waiting for the disk; one holding any commits with `sync: 'background'` (see
+       * `TransactionOptions.sync`).
+       */
+      durable?: (item: T) => boolean;
+    } = {},
   ) {
     this.#db = db;
     this.#work = work;
     this.#maxBatch = opts.maxBatch ?? 500;
+    this.#durable = opts.durable ?? (() => true);
   }
 
   submit(item: T): Promise<R> {
@@ -56,21 +67,22 @@ export class GroupCommitter<DB, T, R> {
 
   async #run(batch: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {
     try {
-      const results = await this.#db.transaction((tx) =>
-        this.#work(
-          tx,
-          batch.map((b) => b.item),
-        ),
-      );
+      const items = batch.map((b) => b.item);
+      const results = await this.#db.transaction((tx) => this.#work(tx, items), {
+        sync: items.some(this.#durable) ? 'background' : 'none',
+      });
       batch.forEach((b, i) => b.resolve(results[i]!));
     } catch (e) {
-      if (batch.length === 1) {
-        batch[0]!.reject(e);
+      if (batch.length === 1 || e instanceof CommitNotSyncedError) {
+        // a batch that committed but failed to sync is not written again
+        for (const b of batch) b.reject(e);
         return;
       }
       for (const b of batch) {
         try {
-          const [r] = await this.#db.transaction((tx) => this.#work(tx, [b.item]));
+          const [r] = await this.#db.transaction((tx) => this.#work(tx, [b.item]), {
+            sync: this.#durable(b.item) ? 'background' : 'none',
+          });
           b.resolve(r!);
         } catch (err) {
           b.reject(err);

@@ -24,37 +24,48 @@ type Write =
   | { readonly kind: 'parsed'; readonly p: ParsedRecord };
 
 /**
- * Every write of the relay — incoming messages, answers, failed deliveries — goes through one
- * group-commit queue, so one durable commit serves all that arrived meanwhile. Each caller is
- * answered only after the commit holding its write.
+ * Every write of the relay — incoming messages, answers, failed deliveries, parsed documents —
+ * goes through one group-commit queue, so one commit serves all that arrived meanwhile. Each
+ * caller is answered only after the commit holding its write; a commit waits for the disk only
+ * when it holds an incoming message.
  */
 export class RelayWriter {
   readonly #gc: GroupCommitter<ServerSchema, Write, StoreOutcome | undefined>;
 
   constructor(db: Database<ServerSchema>) {
-    this.#gc = new GroupCommitter(db, async (tx, writes) => {
-      const out: (StoreOutcome | undefined)[] = [];
-      for (const w of writes) {
-        switch (w.kind) {
-          case 'store':
-            out.push(await storeIncoming(tx, w.m, w.now, w.claim));
-            break;
-          case 'answer':
-            await recordAnswer(tx, w.a);
-            out.push(undefined);
-            break;
-          case 'failure':
-            await recordFailure(tx, w.f);
-            out.push(undefined);
-            break;
-          case 'parsed':
-            await recordParsed(tx, w.p);
-            out.push(undefined);
-            break;
+    this.#gc = new GroupCommitter(
+      db,
+      async (tx, writes) => {
+        const out: (StoreOutcome | undefined)[] = [];
+        for (const w of writes) {
+          switch (w.kind) {
+            case 'store':
+              out.push(await storeIncoming(tx, w.m, w.now, w.claim));
+              break;
+            case 'answer':
+              await recordAnswer(tx, w.a);
+              out.push(undefined);
+              break;
+            case 'failure':
+              await recordFailure(tx, w.f);
+              out.push(undefined);
+              break;
+            case 'parsed':
+              await recordParsed(tx, w.p);
+              out.push(undefined);
+              break;
+          }
         }
-      }
-      return out;
-    });
+        return out;
+      },
+      {
+        // Only a new message must reach the disk before anyone relies on it. An answer, a failed
+        // attempt and the parsed document can all be redone from it: after a power loss the
+        // message is still unanswered (sent again; the OFD answers the repeat again) or still
+        // marked unparsed (parsed again at start).
+        durable: (w) => w.kind === 'store',
+      },
+    );
   }
 
   async store(
