@@ -2,7 +2,15 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, type MigrationResultSet } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  sql,
+  SqliteDialect,
+  type MigrationResultSet,
+} from 'kysely';
 import pg from 'pg';
 import type { DbConfig, DialectName } from './config.js';
 import { migrations as coreMigrations, type MigrationList } from './migrations/index.js';
@@ -84,6 +92,14 @@ export class CommitNotSyncedError extends Error {
     );
     this.name = 'CommitNotSyncedError';
   }
+}
+
+/** A fixed statement (BEGIN, COMMIT, a pragma), run without building it anew each time. */
+const fixed = new Map<string, CompiledQuery>();
+function run<DB>(conn: Kysely<DB>, statement: string): Promise<unknown> {
+  let q = fixed.get(statement);
+  if (!q) fixed.set(statement, (q = CompiledQuery.raw(statement)));
+  return conn.executeQuery(q);
 }
 
 const INT8_OID = 20;
@@ -239,11 +255,11 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
       !opts?.readOnly && (opts?.sync === 'none' || (opts?.sync === 'background' && dialect === 'sqlite'));
     return db.connection().execute(async (conn) => {
       // SQLite's level belongs to the connection, so it is set around this transaction only.
-      if (relaxed && dialect === 'sqlite') await sql.raw('pragma synchronous = normal').execute(conn);
+      if (relaxed && dialect === 'sqlite') await run(conn, 'pragma synchronous = normal');
       try {
         return await runOn(conn, fn, opts, hooks, relaxed);
       } finally {
-        if (relaxed && dialect === 'sqlite') await sql.raw('pragma synchronous = full').execute(conn);
+        if (relaxed && dialect === 'sqlite') await run(conn, 'pragma synchronous = full');
       }
     });
   }
@@ -264,17 +280,16 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
         : opts?.readOnly
           ? 'begin read only'
           : 'begin';
-    await sql.raw(begin).execute(conn);
+    await run(conn, begin);
     try {
-      if (relaxed && dialect === 'postgres')
-        await sql.raw('set local synchronous_commit = off').execute(conn);
+      if (relaxed && dialect === 'postgres') await run(conn, 'set local synchronous_commit = off');
       const tx: Tx<DB> = { db: conn, onCommit: (h) => hooks.push(h) };
       const result = inTx ? await inTx.run(true, () => fn(tx)) : await fn(tx);
-      await sql.raw('commit').execute(conn);
+      await run(conn, 'commit');
       return result;
     } catch (e) {
       try {
-        await sql.raw('rollback').execute(conn);
+        await run(conn, 'rollback');
       } catch {
         // The engine already rolled back (e.g. after a failed COMMIT); the first error matters.
       }

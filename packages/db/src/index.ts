@@ -8,3 +8,4 @@ export {
   type MigrationModule,
 } from './migrations/index.js';
 export * from './group-commit.js';
+export * from './prepared.js';

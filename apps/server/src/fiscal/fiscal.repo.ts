@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
+import { prepare } from '@openkassa/db';
 import {
   checkDocument,
   documentHeader,
@@ -19,39 +20,34 @@ export async function recordDocument(
   doc: FiscalDocument,
   receivedAt: string,
 ): Promise<void> {
-  const h = documentHeader(doc);
   const r = receiptView(doc);
+  const h = r ?? documentHeader(doc);
   const shift = r?.shiftNumber ?? shiftReportView(doc)?.shiftNumber ?? stateReportView(doc)?.shiftNumber;
   const flk = checkDocument(doc);
-  const inserted = await db
-    .insertInto('fiscal_documents')
-    .values({
-      fn,
-      fd,
-      form: doc.form,
-      ffd: h.ffd ?? null,
-      fiscal_time: h.dateTime ?? null,
-      shift_number: shift ?? null,
-      receipt_number: r?.receiptNumber ?? null,
-      operation_type: r?.operationType ?? null,
-      total: r?.total ?? null,
-      cash: r?.payments.cash ?? null,
-      ecash: r?.payments.card ?? null,
-      prepaid: r?.payments.prepaid ?? null,
-      credit: r?.payments.credit ?? null,
-      provision: r?.payments.provision ?? null,
-      kkt_reg_id: h.kktRegId ?? null,
-      user_inn: h.userInn ?? null,
-      cashier: h.cashier ?? null,
-      flk_ok: flk.ok ? 1 : 0,
-      flk_json: JSON.stringify({ violations: flk.violations, warnings: flk.warnings }),
-      fns_json: JSON.stringify(toFnsJson(doc)),
-      received_at: receivedAt,
-    })
-    .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
-    .returning('fd')
-    .executeTakeFirst();
-  if (!inserted || !r || r.items.length === 0) return;
+  const inserted = await insertDocument(db, {
+    fn,
+    fd,
+    form: doc.form,
+    ffd: h.ffd ?? null,
+    fiscal_time: h.dateTime ?? null,
+    shift_number: shift ?? null,
+    receipt_number: r?.receiptNumber ?? null,
+    operation_type: r?.operationType ?? null,
+    total: r?.total ?? null,
+    cash: r?.payments.cash ?? null,
+    ecash: r?.payments.card ?? null,
+    prepaid: r?.payments.prepaid ?? null,
+    credit: r?.payments.credit ?? null,
+    provision: r?.payments.provision ?? null,
+    kkt_reg_id: h.kktRegId ?? null,
+    user_inn: h.userInn ?? null,
+    cashier: h.cashier ?? null,
+    flk_ok: flk.ok ? 1 : 0,
+    flk_json: JSON.stringify({ violations: flk.violations, warnings: flk.warnings }),
+    fns_json: JSON.stringify(toFnsJson(doc)),
+    received_at: receivedAt,
+  });
+  if (inserted.rows.length === 0 || !r || r.items.length === 0) return;
   await db
     .insertInto('fiscal_items')
     .values(
@@ -72,3 +68,34 @@ export async function recordDocument(
     )
     .execute();
 }
+
+/** Run for every document the relay receives: built once (see `prepare`). */
+const insertDocument = prepare((db: Kysely<ServerSchema>, v: Insertable<ServerSchema['fiscal_documents']>) =>
+  db
+    .insertInto('fiscal_documents')
+    .values({
+      fn: v.fn,
+      fd: v.fd,
+      form: v.form,
+      ffd: v.ffd,
+      fiscal_time: v.fiscal_time,
+      shift_number: v.shift_number,
+      receipt_number: v.receipt_number,
+      operation_type: v.operation_type,
+      total: v.total,
+      cash: v.cash,
+      ecash: v.ecash,
+      prepaid: v.prepaid,
+      credit: v.credit,
+      provision: v.provision,
+      kkt_reg_id: v.kkt_reg_id,
+      user_inn: v.user_inn,
+      cashier: v.cashier,
+      flk_ok: v.flk_ok,
+      flk_json: v.flk_json,
+      fns_json: v.fns_json,
+      received_at: v.received_at,
+    })
+    .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
+    .returning('fd'),
+);

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Database, Tx } from '@openkassa/db';
+import { sql, type Kysely } from 'kysely';
+import { prepare, type Database, type Tx } from '@openkassa/db';
 import type { FiscalDocument } from '@openkassa/fiscal';
 import type { EarlyConnection } from '@openkassa/ofd-net';
 import { recordDocument } from '../fiscal/fiscal.repo.js';
@@ -36,41 +36,99 @@ export async function storeIncoming(
   /** Claim a new message for this node at once: it goes straight to this node's forwarder. */
   claim?: { node: string; until: string },
 ): Promise<StoreOutcome> {
-  const inserted = await tx.db
-    .insertInto('fiscal_messages')
-    .values({
-      fn: m.fn,
-      fd: m.fd,
-      form: m.form,
-      message: m.bytes,
-      first_received_at: now,
-      last_seen_at: now,
-      times_received: 1,
-      state: 'received',
-      attempts: 0,
-      next_attempt_at: now,
-      claimed_by: claim?.node ?? null,
-      claimed_until: claim?.until ?? null,
-      forwarded_at: null,
-      answer: null,
-      answer_code: null,
-      answered_at: null,
-      last_error: null,
-      unparsed: m.document ? 1 : null,
-    })
-    .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
-    .returning('fd')
-    .executeTakeFirst();
-  if (inserted) return { kind: 'new' };
-  const existing = await tx.db
-    .updateTable('fiscal_messages')
-    .set((eb) => ({ times_received: eb('times_received', '+', 1), last_seen_at: now }))
-    .where('fn', '=', m.fn)
-    .where('fd', '=', m.fd)
-    .returning(['answer'])
-    .executeTakeFirstOrThrow();
+  const inserted = await insertMessage(tx.db, {
+    fn: m.fn,
+    fd: m.fd,
+    form: m.form,
+    message: m.bytes,
+    now,
+    claimedBy: claim?.node ?? null,
+    claimedUntil: claim?.until ?? null,
+    unparsed: m.document ? 1 : null,
+  });
+  if (inserted.rows.length > 0) return { kind: 'new' };
+  const existing = (await touchMessage(tx.db, { fn: m.fn, fd: m.fd, now })).rows[0];
+  if (!existing) throw new Error(`ФН ${m.fn} ФД ${m.fd}: neither stored nor found`);
   return existing.answer ? { kind: 'known', answer: new Uint8Array(existing.answer) } : { kind: 'known' };
 }
+
+// The relay's statements for every document, built once (see `prepare`).
+const insertMessage = prepare(
+  (
+    db: Kysely<ServerSchema>,
+    v: {
+      fn: string;
+      fd: number;
+      form: number;
+      message: Uint8Array;
+      now: string;
+      claimedBy: string | null;
+      claimedUntil: string | null;
+      unparsed: 1 | null;
+    },
+  ) =>
+    db
+      .insertInto('fiscal_messages')
+      .values({
+        fn: v.fn,
+        fd: v.fd,
+        form: v.form,
+        message: v.message,
+        first_received_at: v.now,
+        last_seen_at: v.now,
+        times_received: 1,
+        state: 'received',
+        attempts: 0,
+        next_attempt_at: v.now,
+        claimed_by: v.claimedBy,
+        claimed_until: v.claimedUntil,
+        forwarded_at: null,
+        answer: null,
+        answer_code: null,
+        answered_at: null,
+        last_error: null,
+        unparsed: v.unparsed,
+      })
+      .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
+      .returning('fd'),
+);
+
+const touchMessage = prepare((db: Kysely<ServerSchema>, v: { fn: string; fd: number; now: string }) =>
+  db
+    .updateTable('fiscal_messages')
+    .set((eb) => ({ times_received: eb('times_received', '+', 1), last_seen_at: v.now }))
+    .where('fn', '=', v.fn)
+    .where('fd', '=', v.fd)
+    .returning(['answer']),
+);
+
+const clearUnparsed = prepare((db: Kysely<ServerSchema>, v: { fn: string; fd: number }) =>
+  db
+    .updateTable('fiscal_messages')
+    .set({ unparsed: null })
+    .where('fn', '=', v.fn)
+    .where('fd', '=', v.fd)
+    .where(UNPARSED),
+);
+
+const answerMessage = prepare((db: Kysely<ServerSchema>, v: AnswerRecord) =>
+  db
+    .updateTable('fiscal_messages')
+    .set((eb) => ({
+      state: 'answered',
+      answer: v.answer,
+      answer_code: v.code,
+      answered_at: v.now,
+      forwarded_at: v.now,
+      attempts: eb('attempts', '+', 1),
+      claimed_by: null,
+      claimed_until: null,
+      last_error: null,
+    }))
+    .where('fn', '=', v.fn)
+    .where('fd', '=', v.fd)
+    .where('state', '!=', 'answered'),
+);
 
 /** "Stored, not yet in the central database", as a literal so the partial index matches. */
 const UNPARSED = sql<boolean>`unparsed = 1`;
@@ -89,13 +147,7 @@ export interface ParsedRecord {
  */
 export async function recordParsed(tx: Tx<ServerSchema>, p: ParsedRecord): Promise<void> {
   await recordDocument(tx.db, p.fn, p.fd, p.document, p.receivedAt);
-  await tx.db
-    .updateTable('fiscal_messages')
-    .set({ unparsed: null })
-    .where('fn', '=', p.fn)
-    .where('fd', '=', p.fd)
-    .where(UNPARSED)
-    .execute();
+  await clearUnparsed(tx.db, p);
 }
 
 /**
@@ -205,23 +257,7 @@ export interface AnswerRecord {
 
 /** Stores the OFD's answer; runs inside a (group) transaction. */
 export async function recordAnswer(tx: Tx<ServerSchema>, a: AnswerRecord): Promise<void> {
-  await tx.db
-    .updateTable('fiscal_messages')
-    .set((eb) => ({
-      state: 'answered',
-      answer: a.answer,
-      answer_code: a.code,
-      answered_at: a.now,
-      forwarded_at: a.now,
-      attempts: eb('attempts', '+', 1),
-      claimed_by: null,
-      claimed_until: null,
-      last_error: null,
-    }))
-    .where('fn', '=', a.fn)
-    .where('fd', '=', a.fd)
-    .where('state', '!=', 'answered')
-    .execute();
+  await answerMessage(tx.db, a);
 }
 
 export interface FailureRecord {

@@ -223,5 +223,11 @@ export function stateReportView(doc: FiscalDocument): StateReportView | undefine
 
 /** Drops undefined properties so views compare and serialise cleanly. */
 function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // views are built per stored document: a plain loop, several times faster than fromEntries
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
 }
