@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { buildMessage, buildReceipt, encodeDocument, encodeFields } from '@openkassa/fiscal';
 
 /**
  * Emulated fiscal signs. A real ФН and a real OFD sign with certified crypto and keys nobody
@@ -70,4 +71,57 @@ function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 export function isEmulatedDocumentSign(sign: Uint8Array): boolean {
   return sign.length === 6 && sign[0] === EMULATED_MARK[0] && sign[1] === EMULATED_MARK[1];
+}
+
+let shared: EmulatedSigner | undefined;
+const defaultSigner = () => (shared ??= new EmulatedSigner());
+
+/**
+ * The message an emulated ФН `fn` sends for its ФД `fd`: a two-line FFD 1.2 receipt, signed as
+ * the emulators sign. For load and relay tests that need many ФН without running a ККТ each.
+ */
+export function emulatedReceiptMessage(fn: string, fd: number, signer = defaultSigner()): Uint8Array {
+  const r = buildReceipt({
+    ffd: '1.2',
+    operationType: 1,
+    taxation: 1,
+    user: 'ООО "Нагрузка"',
+    userInn: '7700000000',
+    kktRegId: fn.slice(-10).padStart(16, '0'),
+    address: 'г. Москва, ул. Тестовая, 1',
+    place: 'Магазин',
+    cashier: 'Кассир',
+    fnNumber: fn,
+    fdNumber: fd,
+    shiftNumber: 1,
+    receiptNumber: fd,
+    dateTime: 1795000000 + fd,
+    fiscalSign: new Uint8Array(6),
+    lines: [
+      { name: 'Кофе', price: 15000, quantity: { mantissa: 2n, scale: 0 }, vatRate: 11, measure: 0 },
+      { name: 'Сыр весовой', price: 89900, quantity: { mantissa: 345n, scale: 3 }, vatRate: 2, measure: 11 },
+    ],
+    payments: { card: 61016 },
+  });
+  if (!r.ok) throw new Error(r.error);
+  const unsigned = encodeFields(r.value.fields.filter((f) => f.tag !== 1077));
+  if (!unsigned.ok) throw new Error(unsigned.error.message);
+  const doc = encodeDocument({
+    form: 3,
+    fields: [
+      ...r.value.fields.filter((f) => f.tag !== 1077),
+      { tag: 1077, value: signer.documentSign(fn, unsigned.value) },
+    ],
+  });
+  if (!doc.ok) throw new Error(doc.error.message);
+  const m = buildMessage({
+    pVersion: 0x0120,
+    fnNumber: fn,
+    fdNumber: fd,
+    dataType: 3,
+    document: doc.value,
+    trailer: signer.messageTrailer(fn, fd, doc.value),
+  });
+  if (!m.ok) throw new Error(m.error.message);
+  return m.value;
 }

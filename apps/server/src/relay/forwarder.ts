@@ -42,7 +42,14 @@ export class Forwarder {
   /** Work arrived (new message, answer due); a pause for a failing upstream ignores it. */
   readonly #work = new Wakeup();
   readonly #stopping = new Wakeup();
+  /** Failed rounds in a row: the pause before the next round grows with it. */
   #failures = 0;
+  /**
+   * Counts rounds of sending. Every exchange in flight when the upstream fails fails alike (a
+   * silent upstream times out all of them at once); they count as one failed round, not as one
+   * each, or a glitch with 60 documents in flight would pause the queue for the longest backoff.
+   */
+  #round = 0;
   readonly #writer: RelayWriter;
 
   constructor(deps: {
@@ -159,6 +166,7 @@ export class Forwarder {
 
   async #forward(c: Claimed): Promise<void> {
     const started = performance.now();
+    const round = this.#round;
     try {
       const frame = await exchangeOnce(
         this.#cfg.upstream,
@@ -197,11 +205,15 @@ export class Forwarder {
         e instanceof ExchangeError ? e : new ExchangeError(e instanceof Error ? e.message : String(e), false);
       this.#metrics.forwarded.inc({ outcome: 'failed' });
       this.#metrics.upstreamErrors.inc();
-      this.#failures++;
-      if (this.#failures === 1 || this.#failures % 100 === 0) {
-        this.#log.warn(
-          `upstream ${this.#cfg.upstream.host}:${this.#cfg.upstream.port}: ФН ${c.fn} ФД ${c.fd} not delivered (${err.message}); retrying`,
-        );
+      if (round === this.#round) {
+        this.#failures++;
+        this.#round++;
+        // the first failed round, then every tenth (with the longest pause, every ten minutes)
+        if (this.#failures === 1 || this.#failures % 10 === 0) {
+          this.#log.warn(
+            `upstream ${this.#cfg.upstream.host}:${this.#cfg.upstream.port}: ФН ${c.fn} ФД ${c.fd} not delivered (${err.message}); retrying`,
+          );
+        }
       }
       const now = this.#now();
       try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
+import { emulatedReceiptMessage } from '@openkassa/emulation';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
 import { openDatabase } from '@openkassa/db';
 import { startServer, type RunningServer } from '../main.js';
@@ -340,6 +341,68 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('a relay after its upstream failed', () => {
+  it('counts the documents that failed together as one failed round: the queue pauses briefly, then delivers them all', async () => {
+    const ofd = await startOfdEmulator(
+      {
+        listen: { host: '127.0.0.1', port: 0 },
+        http: { host: '127.0.0.1', port: 0 },
+        dataDir: mkdtempSync(join(tmpdir(), 'ok-relay-glitch-ofd-')),
+      },
+      quiet,
+    );
+    const t = await createTestDatabase('sqlite');
+    const warnings: string[] = [];
+    const s = await startTestServer(
+      t.config,
+      {
+        upstream: ofd.tcp,
+        answerWaitMs: 100,
+        upstreamTimeoutMs: 300,
+        retryMinMs: 200,
+        retryMaxMs: 60_000,
+        pollMs: 50,
+      },
+      { info: () => undefined, warn: (m) => warnings.push(m) },
+    );
+    const fault = (mode: string) =>
+      fetch(`${ofd.httpUrl}/api/v1/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ mode }),
+      });
+    try {
+      await fault('silent');
+      const fns = Array.from({ length: 20 }, (_, i) => `99990789${String(i).padStart(8, '0')}`);
+      // twenty documents go upstream at once and time out together
+      const replies = await Promise.all(fns.map((fn) => send(s.relay.port, [emulatedReceiptMessage(fn, 1)])));
+      expect(replies.map((r) => r.kind)).toEqual(fns.map(() => 'closed'));
+      await new Promise((r) => setTimeout(r, 600));
+      await fault('normal');
+      // one failed round pauses the queue 0.2 s (then 0.4 s, …); counted once per document, the
+      // twenty would have paused it for the longest backoff, a minute
+      const admin = { headers: await adminHeaders(s.httpUrl) };
+      await expect
+        .poll(
+          async () =>
+            (
+              (await (await fetch(`${s.httpUrl}/api/v1/fiscal/backlog`, admin)).json()) as {
+                fns: { unconfirmed: number }[];
+              }
+            ).fns.reduce((n, f) => n + f.unconfirmed, 0),
+          { timeout: 10_000, interval: 100 },
+        )
+        .toBe(0);
+      // one warning for the failed round, not one per document
+      expect(warnings.filter((w) => w.includes('not delivered'))).toHaveLength(1);
+    } finally {
+      await s.close();
+      await t.drop();
+      await ofd.close();
+    }
+  });
+});
 
 describe('backlog warnings', () => {
   it('warns in the log and in /metrics when the oldest unconfirmed document passes a warning age', async () => {
