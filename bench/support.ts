@@ -10,6 +10,18 @@ export function numberArg(name: string, dflt: number): number {
   return n;
 }
 
+/** `--name <n>,<n>,…` from the command line, or the default. */
+export function numberListArg(name: string, dflt: readonly number[]): number[] {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return [...dflt];
+  const ns = String(process.argv[i + 1])
+    .split(',')
+    .map(Number);
+  if (ns.some((n) => !Number.isFinite(n) || n <= 0))
+    throw new Error(`--${name} needs positive numbers, comma-separated`);
+  return ns;
+}
+
 /** The p-quantile (0..1) of a sample; NaN for an empty one. */
 export function quantile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
