@@ -21,6 +21,7 @@ const FNS = numberArg('fn', 1000);
 const SECONDS = numberArg('seconds', 10);
 /** Light-load paces, documents/s to each chain: a busy store server's, and a quiet one's. */
 const LIGHT_RATES = numberListArg('light-rates', [100, 20]);
+if (LIGHT_RATES.length > 9) throw new Error('--light-rates takes at most nine paces');
 const LIGHT_SECONDS = numberArg('light-seconds', 15);
 
 const message = (fn: string, fd: number) => emulatedReceiptMessage(fn, fd);
@@ -92,6 +93,8 @@ async function latencyAt(
   /** Documents per second to each chain. */
   ratePerChain: number,
   seconds: number,
+  /** A digit of the ФН numbers, so that each series offers new documents, never repeats. */
+  series: number,
   // the pace settled
   warmSeconds = 5,
 ): Promise<{ p50: number; p99: number; errors: number }[]> {
@@ -108,7 +111,7 @@ async function latencyAt(
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const chain = k % ports.length;
     const j = Math.floor(k / ports.length);
-    const fn = `97${chain}7${String(j % FNS).padStart(12, '0')}`;
+    const fn = `97${chain}${series}${String(j % FNS).padStart(12, '0')}`;
     const fd = Math.floor(j / FNS) + 1;
     sent.push(
       (async () => {
@@ -134,7 +137,7 @@ async function latencyAt(
 async function warmUp(port: number): Promise<void> {
   await Promise.all(
     Array.from({ length: 50 }, async (_, i) => {
-      const fn = `9718${String(i).padStart(12, '0')}`;
+      const fn = `9799${String(i).padStart(12, '0')}`;
       for (let fd = 1; fd <= 100; fd++) {
         // a document not answered in time is offered again, as a ФН does
         while (
@@ -272,7 +275,7 @@ async function main() {
   for (const port of lightPorts) await warmUp(port);
   const measured = [];
   for (const rate of LIGHT_RATES)
-    measured.push({ rate, runs: await latencyAt(lightPorts, rate, LIGHT_SECONDS) });
+    measured.push({ rate, runs: await latencyAt(lightPorts, rate, LIGHT_SECONDS, measured.length) });
   await stopAll();
   const light = [];
   for (const m of measured) light.push({ ...m, floor: await rawHopFloor(1000 / m.rate) });
