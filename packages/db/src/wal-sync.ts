@@ -63,12 +63,8 @@ export class WalSync {
     const known = this.#handles.get(file);
     if (known) return known;
     try {
+      // one sync runs at a time, so no other call is opening this file meanwhile
       const h = await open(file, 'r+');
-      const raced = this.#handles.get(file);
-      if (raced) {
-        await h.close();
-        return raced;
-      }
       this.#handles.set(file, h);
       return h;
     } catch (e) {

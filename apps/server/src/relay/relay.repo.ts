@@ -52,6 +52,9 @@ export async function storeIncoming(
   return existing.answer ? { kind: 'known', answer: new Uint8Array(existing.answer) } : { kind: 'known' };
 }
 
+/** "Stored, not yet in the central database", as a literal so the partial index matches. */
+const UNPARSED = sql<boolean>`unparsed = 1`;
+
 // The relay's statements for every document, built once (see `prepare`).
 const insertMessage = prepare(
   (
@@ -129,9 +132,6 @@ const answerMessage = prepare((db: Kysely<ServerSchema>, v: AnswerRecord) =>
     .where('fd', '=', v.fd)
     .where('state', '!=', 'answered'),
 );
-
-/** "Stored, not yet in the central database", as a literal so the partial index matches. */
-const UNPARSED = sql<boolean>`unparsed = 1`;
 
 export interface ParsedRecord {
   readonly fn: string;
