@@ -80,6 +80,37 @@ describeStorage<CoreSchema>('group commit', (ctx) => {
   });
 });
 
+describeStorage<CoreSchema>('group commit of writes that may wait', (ctx) => {
+  it('a write that may wait joins the commit another write starts, or commits alone once its time is up', async () => {
+    const db = ctx.db();
+    const batches: string[][] = [];
+    const gc = new GroupCommitter(db, async (tx, keys: readonly string[]) => {
+      batches.push([...keys]);
+      for (const k of keys)
+        await tx.db.insertInto('app_meta').values({ key: k, value: 'v', updated_at: 'x' }).execute();
+      return keys.map(() => true);
+    });
+    const stored = async (k: string) =>
+      (await db.db.selectFrom('app_meta').select('key').where('key', '=', k).executeTakeFirst()) !==
+      undefined;
+
+    const t0 = Date.now();
+    const alone = gc.submit('wait-alone', { within: 200 });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await stored('wait-alone')).toBe(false);
+    await alone;
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(await stored('wait-alone')).toBe(true);
+
+    const rides = gc.submit('wait-rides', { within: 5000 });
+    await new Promise((r) => setTimeout(r, 30));
+    const started = Date.now();
+    await Promise.all([gc.submit('now'), rides]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(batches).toEqual([['wait-alone'], ['wait-rides', 'now']]);
+  });
+});
+
 describe('group commit whose sync fails', () => {
   it('rejects every write of the batch and does not write them again', async () => {
     let runs = 0;

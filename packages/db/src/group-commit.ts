@@ -13,8 +13,11 @@ export class GroupCommitter<DB, T, R> {
   readonly #work: (tx: Tx<DB>, items: readonly T[]) => Promise<R[]>;
   readonly #maxBatch: number;
   readonly #durable: (item: T) => boolean;
-  #queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  #queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void; due: number }[] = [];
   #running = false;
+  /** A pending start for writes that may wait, and when it fires. */
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
   #lastBatch = 0;
 
   constructor(
@@ -36,15 +39,36 @@ export class GroupCommitter<DB, T, R> {
     this.#durable = opts.durable ?? (() => true);
   }
 
-  submit(item: T): Promise<R> {
+  /**
+   * Queues `item` for the next commit. With `within`, the item does not start a commit by itself
+   * for that many milliseconds: it joins the next commit another write starts (or its own, once
+   * the time is up), so a write nobody waits for does not cost a commit of its own.
+   */
+  submit(item: T, opts: { within?: number } = {}): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push({ item, resolve, reject, due: Date.now() + (opts.within ?? 0) });
       this.#drain();
     });
   }
 
   #drain(): void {
     if (this.#running || this.#queue.length === 0) return;
+    const now = Date.now();
+    const due = Math.min(...this.#queue.map((q) => q.due));
+    if (due > now) {
+      // only writes that may wait: come back when the first of them may wait no longer
+      if (due < this.#timerAt) {
+        clearTimeout(this.#timer);
+        this.#timerAt = due;
+        this.#timer = setTimeout(() => {
+          this.#timerAt = Infinity;
+          this.#drain();
+        }, due - now);
+      }
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timerAt = Infinity;
     this.#running = true;
     // Let the event loop turn once before the batch starts: writes that arrive with the
     // sockets it reads meanwhile join this commit instead of each waiting for its own. With a

@@ -86,7 +86,11 @@ export class RelayWriter {
     await this.#gc.submit({ kind: 'failure', f });
   }
 
+  /**
+   * Nobody waits for the parsed document: it joins the commit of the answer that usually comes
+   * within milliseconds, or commits on its own after 50 ms (the upstream slow or down).
+   */
   async parsed(p: ParsedRecord): Promise<void> {
-    await this.#gc.submit({ kind: 'parsed', p });
+    await this.#gc.submit({ kind: 'parsed', p }, { within: 50 });
   }
 }
