@@ -6,8 +6,8 @@ import { unparsedMessages } from './relay.repo.js';
 import type { RelayWriter } from './relay.writer.js';
 
 /**
- * The relay writes a new plaintext document into the central database in the commit after the
- * one that stored the message, so the message can go upstream first. This worker finishes what
+ * The relay writes a new plaintext document into the central database in a later commit than the
+ * one that stored the message (usually its answer's), so the message can go upstream first. This worker finishes what
  * that leaves undone: at start, the documents a killed process had queued; then every
  * `everyMs`, any whose commit failed. `run()` resolves when stopped.
  */

@@ -15,7 +15,7 @@ export interface RelayService {
  * One message from a ККТ (or a downstream relay): stored durably first, keyed by its ФН and
  * ФД, then answered from storage if the OFD already answered it, otherwise forwarded in the
  * background while this connection waits a few seconds for the answer. A plaintext document is
- * written into the central database in the commit after the one that stored it.
+ * written into the central database in a later commit than the one that stored it.
  */
 export function relayService(deps: {
   db: Database<ServerSchema>;
@@ -57,8 +57,9 @@ export function relayService(deps: {
       // of one in flight or waiting for its retry needs nothing.
       if (outcome.kind === 'new') {
         deps.forwarder.enqueue({ fn, fd, message: bytes, attempts: 0, ...(early && { early }) });
-        // The document goes into the central database in the next commit, while the message
-        // is on its way upstream; if that fails, the stored mark has it written later.
+        // The document goes into the central database with the answer's commit (or within
+        // 50 ms), while the message is on its way upstream; if that fails, the stored mark has
+        // it written later.
         if (c.document) {
           deps.writer
             .parsed({ fn, fd, document: c.document, receivedAt: now.toISOString() })
