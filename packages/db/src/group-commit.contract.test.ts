@@ -111,6 +111,23 @@ describeStorage<CoreSchema>('group commit of writes that may wait', (ctx) => {
   });
 });
 
+describeStorage<CoreSchema>('group commit of a long queue', (ctx) => {
+  it('commits 200,000 queued writes (a queue that grew while the database was away)', async () => {
+    let transactions = 0;
+    const gc = new GroupCommitter(
+      ctx.db(),
+      (_tx, items: readonly number[]) => {
+        transactions++;
+        return Promise.resolve(items.map((n) => n * 2));
+      },
+      { maxBatch: 20_000 },
+    );
+    const results = await Promise.all(Array.from({ length: 200_000 }, (_, n) => gc.submit(n)));
+    expect(results[199_999]).toBe(399_998);
+    expect(transactions).toBe(10);
+  });
+});
+
 describe('group commit whose sync fails', () => {
   it('rejects every write of the batch and does not write them again', async () => {
     let runs = 0;

@@ -54,7 +54,8 @@ export class GroupCommitter<DB, T, R> {
   #drain(): void {
     if (this.#running || this.#queue.length === 0) return;
     const now = Date.now();
-    const due = Math.min(...this.#queue.map((q) => q.due));
+    let due = Infinity;
+    for (const q of this.#queue) if (q.due < due) due = q.due;
     if (due > now) {
       // only writes that may wait: come back when the first of them may wait no longer
       if (due < this.#timerAt) {

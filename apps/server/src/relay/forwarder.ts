@@ -45,9 +45,11 @@ export class Forwarder {
   /** Failed rounds in a row: the pause before the next round grows with it. */
   #failures = 0;
   /**
-   * Counts rounds of sending. Every exchange in flight when the upstream fails fails alike (a
-   * silent upstream times out all of them at once); they count as one failed round, not as one
-   * each, or a glitch with 60 documents in flight would pause the queue for the longest backoff.
+   * Counts outcomes: only an exchange started after the last answer or failed round can fail a
+   * new round. Every exchange in flight when the upstream fails fails alike (a silent upstream
+   * times out all of them at once); they count as one failed round, not as one each, or a glitch
+   * with 60 documents in flight would pause the queue for the longest backoff. And one started
+   * before an answer came back does not start a new run of failures when it fails.
    */
   #round = 0;
   readonly #writer: RelayWriter;
@@ -200,6 +202,9 @@ export class Forwarder {
       this.#metrics.forwardLatency.observe((performance.now() - started) / 1000);
       this.#metrics.forwarded.inc({ outcome: 'answered' });
       this.#failures = 0;
+      // what fails now of an exchange started before this answer says nothing new: the
+      // upstream answers
+      this.#round++;
     } catch (e) {
       const err =
         e instanceof ExchangeError ? e : new ExchangeError(e instanceof Error ? e.message : String(e), false);
