@@ -138,14 +138,17 @@ async function warmUp(port: number): Promise<void> {
   await Promise.all(
     Array.from({ length: 50 }, async (_, i) => {
       const fn = `9799${String(i).padStart(12, '0')}`;
-      for (let fd = 1; fd <= 100; fd++) {
-        // a document not answered in time is offered again, as a ФН does
-        while (
-          !(await exchange(port, message(fn, fd)).then(
-            () => true,
-            () => false,
-          ))
-        );
+      for (let fd = 1, tries = 0; fd <= 100;) {
+        try {
+          await exchange(port, message(fn, fd));
+          fd++;
+          tries = 0;
+        } catch (e) {
+          // a document not answered in time is offered again, as a ФН does; a chain that never
+          // answers stops the bench instead of hanging it
+          if (++tries >= 20)
+            throw new Error(`warm-up: ФН ${fn} ФД ${fd} not answered in ${tries} tries`, { cause: e });
+        }
       }
     }),
   );

@@ -7,9 +7,9 @@ import type { RelayWriter } from './relay.writer.js';
 
 /**
  * The relay writes a new plaintext document into the central database in a later commit than the
- * one that stored the message (usually its answer's), so the message can go upstream first. This worker finishes what
- * that leaves undone: at start, the documents a killed process had queued; then every
- * `everyMs`, any whose commit failed. `run()` resolves when stopped.
+ * one that stored the message (usually its answer's), so the message can go upstream first. This
+ * worker finishes what that leaves undone: at start, the documents a killed process had queued;
+ * then every `everyMs`, any whose commit failed. `run()` resolves when stopped.
  */
 export class ParseCatchUp {
   readonly #db: Database<ServerSchema>;
