@@ -6,6 +6,13 @@
  */
 interface Checks {
   readonly checkNesting?: boolean;
+  /**
+   * Whether a SQLite transaction that commits without waiting for the disk (`sync: 'background'`
+   * or `'none'`) and writes a companion database fails: only the main database's log is synced
+   * for those, so the companion's write would not be durable. Read from the index SQLite keeps of
+   * each companion's log (its `-shm` file) before and after the transaction; for test databases.
+   */
+  readonly checkCompanionSync?: boolean;
 }
 
 export type DbConfig =

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -35,6 +35,8 @@ export interface TransactionOptions {
    *   serves others meanwhile, and one sync serves every commit written before it. The data is
    *   visible from COMMIT on, a moment before it is durable: for writers (group commit) whose
    *   callers act on a write only once its promise resolved. On PostgreSQL the same as `'commit'`.
+   *   On SQLite only the main database's log is synced: a transaction that writes a companion
+   *   database (`OpenOptions.attach`) commits with `'commit'`.
    * - `'none'`: nothing waits for the disk (SQLite `synchronous = NORMAL`, PostgreSQL
    *   `synchronous_commit = off`). A power loss may undo the commit, with the other such commits
    *   after it — never a durable commit that followed it, whose sync takes every earlier commit
@@ -94,12 +96,24 @@ export class CommitNotSyncedError extends Error {
   }
 }
 
-/** A fixed statement (BEGIN, COMMIT, a pragma), run without building it anew each time. */
+/** A fixed statement (BEGIN, COMMIT, SET LOCAL), run without building it anew each time. */
 const fixed = new Map<string, CompiledQuery>();
 function run<DB>(conn: Kysely<DB>, statement: string): Promise<unknown> {
   let q = fixed.get(statement);
   if (!q) fixed.set(statement, (q = CompiledQuery.raw(statement)));
   return conn.executeQuery(q);
+}
+
+/**
+ * The SQLite connection under each transaction running now, by the Kysely instance its
+ * statements go through: while the transaction holds the connection, a statement of a hot path
+ * may run on it directly (see `prepare`), skipping Kysely's asynchronous layers.
+ */
+const sqliteTransactions = new WeakMap<object, BetterSqlite3.Database>();
+
+/** The SQLite connection of the transaction `db` is bound to, if it is one. */
+export function transactionConnection(db: Kysely<unknown>): BetterSqlite3.Database | undefined {
+  return sqliteTransactions.get(db);
 }
 
 const INT8_OID = 20;
@@ -140,6 +154,27 @@ function withStatementCache(conn: BetterSqlite3.Database, max = 500): BetterSqli
       };
     },
   });
+}
+
+/**
+ * The header of the index SQLite keeps of a database's write-ahead log (the first 48 bytes of its
+ * `-shm` file: a counter of write transactions, the last valid frame, the log's salts), as hex;
+ * it changes with every transaction that writes the database. Undefined without an index.
+ */
+function walIndexHeader(database: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`${database}-shm`, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const header = Buffer.alloc(48);
+    readSync(fd, header, 0, 48, 0);
+    return header.toString('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function isBusy(e: unknown): boolean {
@@ -199,13 +234,18 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
   let db: Kysely<DB>;
   let retryWindowMs: number;
   let walSync: WalSync | undefined;
+  /** SQLite's one connection, once Kysely has opened it. */
+  let sqlite: BetterSqlite3.Database | undefined;
+  /** Companion databases whose logs are watched (`checkCompanionSync`). */
+  let companionLogs: { name: string; file: string }[] = [];
 
   if (config.kind === 'sqlite') {
     const file = config.file;
     const busyTimeout = config.busyTimeoutMs ?? 50;
     retryWindowMs = config.busyRetryMs ?? 30_000;
-    if (file !== ':memory:')
-      walSync = new WalSync([file, ...(opts.attach ?? []).map((name) => companionFile(file, name))]);
+    if (file !== ':memory:') walSync = new WalSync(file);
+    if (config.checkCompanionSync && file !== ':memory:')
+      companionLogs = (opts.attach ?? []).map((name) => ({ name, file: companionFile(file, name) }));
     db = new Kysely<DB>({
       dialect: new SqliteDialect({
         database: () => {
@@ -221,7 +261,8 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
             conn.pragma(`${quoteIdent(name)}.journal_mode = WAL`);
           }
           for (const statement of opts.sqliteConnect ?? []) conn.exec(statement);
-          return Promise.resolve(withStatementCache(conn));
+          sqlite = withStatementCache(conn);
+          return Promise.resolve(sqlite);
         },
       }),
     });
@@ -254,37 +295,67 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     const relaxed =
       !opts?.readOnly && (opts?.sync === 'none' || (opts?.sync === 'background' && dialect === 'sqlite'));
     return db.connection().execute(async (conn) => {
-      // SQLite's level belongs to the connection, so it is set around this transaction only.
-      if (relaxed && dialect === 'sqlite') await run(conn, 'pragma synchronous = normal');
-      try {
-        return await runOn(conn, fn, opts, hooks, relaxed);
-      } finally {
-        if (relaxed && dialect === 'sqlite') await run(conn, 'pragma synchronous = full');
-      }
+      const tx: Tx<DB> = { db: conn, onCommit: (h) => hooks.push(h) };
+      const body = () => (inTx ? inTx.run(true, () => fn(tx)) : fn(tx));
+      return dialect === 'sqlite'
+        ? runOnSqlite(sqlite!, conn, body, opts, relaxed)
+        : runOnPostgres(conn, body, opts, relaxed);
     });
   }
 
-  /** BEGIN … COMMIT on `conn`; ROLLBACK and rethrow on any failure. */
-  async function runOn<T>(
-    conn: Kysely<DB>,
-    fn: (tx: Tx<DB>) => Promise<T>,
+  /**
+   * BEGIN … COMMIT on SQLite's connection, which the caller holds: the fixed statements run on it
+   * directly (prepared once), as do the hot path's statements while the transaction runs.
+   * ROLLBACK and rethrow on any failure.
+   */
+  async function runOnSqlite<T>(
+    conn: BetterSqlite3.Database,
+    bound: Kysely<DB>,
+    body: () => Promise<T>,
     opts: TransactionOptions | undefined,
-    hooks: (() => void | Promise<void>)[],
     relaxed: boolean,
   ) {
-    const begin =
-      dialect === 'sqlite'
-        ? opts?.readOnly
-          ? 'begin deferred'
-          : 'begin immediate'
-        : opts?.readOnly
-          ? 'begin read only'
-          : 'begin';
-    await run(conn, begin);
+    const exec = (statement: string) => conn.prepare(statement).run();
+    const watched = relaxed ? companionLogs : [];
+    const before = watched.map((c) => walIndexHeader(c.file));
+    // The level belongs to the connection, so it is set around this transaction only.
+    if (relaxed) exec('pragma synchronous = normal');
     try {
-      if (relaxed && dialect === 'postgres') await run(conn, 'set local synchronous_commit = off');
-      const tx: Tx<DB> = { db: conn, onCommit: (h) => hooks.push(h) };
-      const result = inTx ? await inTx.run(true, () => fn(tx)) : await fn(tx);
+      exec(opts?.readOnly ? 'begin deferred' : 'begin immediate');
+      sqliteTransactions.set(bound, conn);
+      try {
+        const result = await body();
+        exec('commit');
+        watched.forEach((c, i) => {
+          if (walIndexHeader(c.file) !== before[i])
+            throw new Error(
+              `a transaction with sync '${opts?.sync}' wrote the companion database "${c.name}", which only sync 'commit' makes durable`,
+            );
+        });
+        return result;
+      } catch (e) {
+        // The engine may already have rolled back (e.g. after a failed COMMIT); the first error matters.
+        if (conn.inTransaction) exec('rollback');
+        throw e;
+      } finally {
+        sqliteTransactions.delete(bound);
+      }
+    } finally {
+      if (relaxed) exec('pragma synchronous = full');
+    }
+  }
+
+  /** BEGIN … COMMIT on `conn`; ROLLBACK and rethrow on any failure. */
+  async function runOnPostgres<T>(
+    conn: Kysely<DB>,
+    body: () => Promise<T>,
+    opts: TransactionOptions | undefined,
+    relaxed: boolean,
+  ) {
+    await run(conn, opts?.readOnly ? 'begin read only' : 'begin');
+    try {
+      if (relaxed) await run(conn, 'set local synchronous_commit = off');
+      const result = await body();
       await run(conn, 'commit');
       return result;
     } catch (e) {

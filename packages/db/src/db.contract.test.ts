@@ -278,6 +278,41 @@ describe('SQLite lock contention between processes', () => {
     }
   });
 
+  it('a commit that does not wait for the disk may not write a companion database (its log is not synced)', async () => {
+    const t = await createTestDatabase('sqlite');
+    const db = openDatabase<TestSchema>(t.config, { attach: ['side'] });
+    // the same database without the test check: such a commit goes through unnoticed
+    const unchecked = openDatabase<TestSchema>(
+      { ...t.config, checkCompanionSync: false },
+      { attach: ['side'] },
+    );
+    try {
+      await createLedger(db);
+      await sql.raw('create table side.notes (id text primary key)').execute(db.db);
+      const note = (id: string) => sql.raw(`insert into side.notes values ('${id}')`);
+      await expect(
+        db.transaction((tx) => note('relaxed').execute(tx.db), { sync: 'background' }),
+      ).rejects.toThrow(`a transaction with sync 'background' wrote the companion database "side"`);
+      await expect(db.transaction((tx) => note('none').execute(tx.db), { sync: 'none' })).rejects.toThrow(
+        'wrote the companion database "side"',
+      );
+      // reading it is fine, and so is writing it with a durable commit
+      await db.transaction(
+        async (tx) => {
+          await sql.raw('select count(*) from side.notes').execute(tx.db);
+          await tx.db.insertInto('ledger').values({ id: 'main', amount: 1, created_at: 'x' }).execute();
+        },
+        { sync: 'background' },
+      );
+      await db.transaction((tx) => note('durable').execute(tx.db));
+      await unchecked.transaction((tx) => note('unchecked').execute(tx.db), { sync: 'background' });
+    } finally {
+      await db.close();
+      await unchecked.close();
+      await t.drop();
+    }
+  });
+
   it('uses WAL and full synchronous writes', async () => {
     const t = await createTestDatabase('sqlite');
     const db = openDatabase<TestSchema>(t.config);

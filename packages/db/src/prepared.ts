@@ -1,4 +1,6 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import { transactionConnection } from './database.js';
 
 const SLOT = Symbol('prepared statement slot');
 
@@ -16,7 +18,8 @@ type Source = { readonly name: string } | { readonly constant: unknown };
  * with new values, skipping the query builder and compiler on every run (on SQLite the driver
  * also reuses the prepared statement, by its text). `build` receives stand-ins for the values:
  * use them where the query takes a value (`values`, `set`, `where` right-hand sides), not as
- * identifiers or in conditions on their own value (`is null`).
+ * identifiers or in conditions on their own value (`is null`). Inside a SQLite transaction the
+ * statement runs on the transaction's connection directly, without Kysely's asynchronous layers.
  *
  *   const touch = prepare((db: Kysely<S>, v: { fn: string; now: string }) =>
  *     db.updateTable('t').set({ seen_at: v.now }).where('fn', '=', v.fn));
@@ -47,6 +50,19 @@ export function prepare<DB, V extends object, O>(
       if (v === undefined) throw new Error(`prepared statement: no value for "${s.name}"`);
       return v;
     });
+    const sqlite = transactionConnection(db as Kysely<unknown>);
+    if (sqlite) return Promise.resolve(runOn<O>(sqlite, c.sql, parameters));
     return db.executeQuery<O>(CompiledQuery.raw(c.sql, parameters));
   };
+}
+
+/**
+ * Runs a statement on the SQLite connection of the transaction running now, with the result
+ * Kysely's SQLite driver gives for it.
+ */
+function runOn<O>(conn: BetterSqlite3.Database, sqlText: string, parameters: unknown[]): QueryResult<O> {
+  const st = conn.prepare(sqlText);
+  if (st.reader) return { rows: st.all(parameters) as O[] };
+  const { changes, lastInsertRowid } = st.run(parameters);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }

@@ -24,7 +24,12 @@ export async function createTestDatabase(kind: DialectName): Promise<TestDatabas
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'openkassa-test-'));
     return {
-      config: { kind: 'sqlite', file: join(dir, 'test.sqlite'), checkNesting: true },
+      config: {
+        kind: 'sqlite',
+        file: join(dir, 'test.sqlite'),
+        checkNesting: true,
+        checkCompanionSync: true,
+      },
       drop: () => {
         rmSync(dir, { recursive: true, force: true });
         return Promise.resolve();

@@ -12,7 +12,7 @@ function database(): string {
 
 describe('WalSync', () => {
   it('serves every caller waiting when a sync starts with that one sync', async () => {
-    const w = new WalSync([database()]);
+    const w = new WalSync(database());
     try {
       await Promise.all(Array.from({ length: 50 }, () => w.sync()));
       // the first call starts a sync; the 49 arriving while it runs share the next one
@@ -23,7 +23,7 @@ describe('WalSync', () => {
   });
 
   it('a caller arriving while a sync runs waits for one that starts after it', async () => {
-    const w = new WalSync([database()]);
+    const w = new WalSync(database());
     try {
       const order: string[] = [];
       const first = w.sync().then(() => order.push(`first after ${w.rounds}`));
@@ -40,14 +40,14 @@ describe('WalSync', () => {
 
   it('a database with no log yet has nothing to sync, and no log is created', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'openkassa-walsync-')), 'db.sqlite');
-    const w = new WalSync([file]);
+    const w = new WalSync(file);
     await w.sync();
     expect(existsSync(`${file}-wal`)).toBe(false);
     await w.close();
   });
 
   it('refuses to sync once closed', async () => {
-    const w = new WalSync([database()]);
+    const w = new WalSync(database());
     await w.sync();
     await w.close();
     await expect(w.sync()).rejects.toThrow('the database is closed');

@@ -9,26 +9,29 @@ import { open, type FileHandle } from 'node:fs/promises';
  * caller arriving while one runs waits for the next, since the running one may have started
  * before its commit was written.
  *
+ * Only the main database's log is synced: a transaction that writes a companion database
+ * commits with `sync: 'commit'` (see `TransactionOptions.sync`).
+ *
  * SQLite keeps a database's log file while a connection to it is open, so the handle opened on
  * first use stays valid until `close()`.
  */
 export class WalSync {
-  readonly #files: readonly string[];
-  readonly #handles = new Map<string, FileHandle>();
+  readonly #file: string;
+  #handle: FileHandle | undefined;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
   #closed = false;
   #rounds = 0;
 
-  /** @param databases the database files whose logs (`<file>-wal`) are synced */
-  constructor(databases: readonly string[]) {
-    this.#files = databases.map((f) => `${f}-wal`);
+  /** @param database the database file whose log (`<file>-wal`) is synced */
+  constructor(database: string) {
+    this.#file = `${database}-wal`;
   }
 
   /** Resolves once every commit written before this call is on disk. */
   sync(): Promise<void> {
     if (!this.#running) {
-      this.#running = this.#syncAll().finally(() => {
+      this.#running = this.#syncOnce().finally(() => {
         this.#running = undefined;
       });
       return this.#running;
@@ -47,26 +50,20 @@ export class WalSync {
     return this.#rounds;
   }
 
-  async #syncAll(): Promise<void> {
+  async #syncOnce(): Promise<void> {
     if (this.#closed) throw new Error('the database is closed');
     this.#rounds++;
-    await Promise.all(
-      this.#files.map(async (file) => {
-        const h = await this.#handle(file);
-        // no log yet: nothing has been committed to that database through it
-        if (h) await h.datasync();
-      }),
-    );
+    const h = await this.#open();
+    // no log yet: nothing has been committed through it
+    if (h) await h.datasync();
   }
 
-  async #handle(file: string): Promise<FileHandle | undefined> {
-    const known = this.#handles.get(file);
-    if (known) return known;
+  async #open(): Promise<FileHandle | undefined> {
+    if (this.#handle) return this.#handle;
     try {
-      // one sync runs at a time, so no other call is opening this file meanwhile
-      const h = await open(file, 'r+');
-      this.#handles.set(file, h);
-      return h;
+      // one sync runs at a time, so no other call is opening the file meanwhile
+      this.#handle = await open(this.#file, 'r+');
+      return this.#handle;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -76,7 +73,7 @@ export class WalSync {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([this.#running, this.#queued]);
-    await Promise.all([...this.#handles.values()].map((h) => h.close()));
-    this.#handles.clear();
+    await this.#handle?.close();
+    this.#handle = undefined;
   }
 }
