@@ -261,6 +261,8 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       reporter?.stop();
       await forwarding;
       await catchingUp;
+      // the parsed documents and answers that may still wait for a commit
+      await writer.flush();
       await reporting;
       await mirroring;
       await uplinking;

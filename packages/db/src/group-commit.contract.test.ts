@@ -109,6 +109,24 @@ describeStorage<CoreSchema>('group commit of writes that may wait', (ctx) => {
     expect(Date.now() - started).toBeLessThan(2000);
     expect(batches).toEqual([['wait-alone'], ['wait-rides', 'now']]);
   });
+
+  it('a flush commits the writes that may wait at once (a stop does not leave them behind)', async () => {
+    const db = ctx.db();
+    const gc = new GroupCommitter(db, async (tx, keys: readonly string[]) => {
+      for (const k of keys)
+        await tx.db.insertInto('app_meta').values({ key: k, value: 'v', updated_at: 'x' }).execute();
+      return keys.map(() => true);
+    });
+    const late = [gc.submit('late-1', { within: 60_000 }), gc.submit('late-2', { within: 60_000 })];
+    const started = Date.now();
+    await gc.flush();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await Promise.all(late)).toEqual([true, true]);
+    const keys = await db.db.selectFrom('app_meta').select('key').where('key', 'like', 'late-%').execute();
+    expect(keys.map((k) => k.key).sort()).toEqual(['late-1', 'late-2']);
+    // nothing queued: returns at once
+    await gc.flush();
+  });
 });
 
 describeStorage<CoreSchema>('group commit of a long queue', (ctx) => {

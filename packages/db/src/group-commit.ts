@@ -51,6 +51,18 @@ export class GroupCommitter<DB, T, R> {
     });
   }
 
+  /**
+   * Commits everything queued, the writes that may wait included, and resolves once the queue is
+   * empty; for a clean stop, with nothing left waiting for its time.
+   */
+  async flush(): Promise<void> {
+    while (this.#running || this.#queue.length > 0) {
+      for (const q of this.#queue) q.due = 0;
+      this.#drain();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
   #drain(): void {
     if (this.#running || this.#queue.length === 0) return;
     const now = Date.now();

@@ -33,8 +33,11 @@ export class Forwarder {
   readonly #metrics: Metrics;
   readonly #log: { warn(m: string): void };
   readonly #now: () => Date;
+  /** Exchanges holding one of the `concurrency` slots, each until its answer (or failure) is in. */
   readonly #inflight = new Set<Promise<void>>();
-  /** Keys queued or in flight here, which a database scan must not pick again. */
+  /** Every exchange until its outcome is stored; `run()` waits for them when stopped. */
+  readonly #tasks = new Set<Promise<void>>();
+  /** Keys queued or in flight here (until their outcome is stored), which a scan must not pick. */
   readonly #inflightKeys = new Set<string>();
   readonly #queue: Claimed[] = [];
   #nextScan = 0;
@@ -94,8 +97,20 @@ export class Forwarder {
     return new EarlyConnection(this.#cfg.upstream);
   }
 
-  /** Forward a message this node has just stored (and claimed), without reading it back. */
+  /**
+   * Forward a message this node has just stored (and claimed), without reading it back: at once
+   * when a slot is free and the upstream answers, otherwise after what is queued before it.
+   */
   enqueue(c: Claimed): void {
+    if (
+      !this.#stopped &&
+      this.#failures === 0 &&
+      this.#queue.length === 0 &&
+      this.#inflight.size < this.#cfg.concurrency
+    ) {
+      this.#launch(c);
+      return;
+    }
     this.#inflightKeys.add(`${c.fn}/${c.fd}`);
     this.#queue.push(c);
     this.#work.notify();
@@ -153,20 +168,32 @@ export class Forwarder {
         else await this.#work.wait(pause);
         continue;
       }
-      for (const c of claimed) {
-        const key = `${c.fn}/${c.fd}`;
-        this.#inflightKeys.add(key);
-        const p = this.#forward(c).finally(() => {
-          this.#inflight.delete(p);
-          this.#inflightKeys.delete(key);
-        });
-        this.#inflight.add(p);
-      }
+      for (const c of claimed) this.#launch(c);
     }
-    await Promise.allSettled(this.#inflight);
+    await Promise.allSettled(this.#tasks);
   }
 
-  async #forward(c: Claimed): Promise<void> {
+  /** Starts the exchange of `c` in a slot of its own. */
+  #launch(c: Claimed): void {
+    const key = `${c.fn}/${c.fd}`;
+    this.#inflightKeys.add(key);
+    let done!: () => void;
+    const slot = new Promise<void>((r) => (done = r));
+    const release = () => {
+      this.#inflight.delete(slot);
+      done();
+    };
+    this.#inflight.add(slot);
+    const task = this.#forward(c, release).finally(() => {
+      release();
+      this.#inflightKeys.delete(key);
+      this.#tasks.delete(task);
+    });
+    this.#tasks.add(task);
+  }
+
+  /** One exchange; `release` frees its slot once the answer is in, before the answer is stored. */
+  async #forward(c: Claimed, release: () => void): Promise<void> {
     const started = performance.now();
     const round = this.#round;
     try {
@@ -188,23 +215,30 @@ export class Forwarder {
         );
       }
       const ack = m.value.container.document ? readOperatorAck(m.value.container.document) : undefined;
-      // The waiting connection gets the answer while it is being stored, not after the fsync: the
-      // answer is the OFD's, byte for byte, and if this process dies before the commit the message
-      // is still unanswered here, so it is forwarded again and the OFD answers the repeat again.
+      // The waiting connection gets the answer before it is stored: the answer is the OFD's, byte
+      // for byte, and if this process dies before the commit the message is still unanswered
+      // here, so it is forwarded again and the OFD answers the repeat again.
       this.#hub.notify(c.fn, c.fd, frame);
-      await this.#writer.answer({
-        fn: c.fn,
-        fd: c.fd,
-        answer: frame,
-        code: ack?.code ?? null,
-        now: this.#now().toISOString(),
-      });
       this.#metrics.forwardLatency.observe((performance.now() - started) / 1000);
       this.#metrics.forwarded.inc({ outcome: 'answered' });
       this.#failures = 0;
       // what fails now of an exchange started before this answer says nothing new: the
       // upstream answers
       this.#round++;
+      release();
+      try {
+        await this.#writer.answer({
+          fn: c.fn,
+          fd: c.fd,
+          answer: frame,
+          code: ack?.code ?? null,
+          now: this.#now().toISOString(),
+        });
+      } catch (e) {
+        this.#log.warn(
+          `ФН ${c.fn} ФД ${c.fd}: the answer was passed on but not stored (${e instanceof Error ? e.message : String(e)}); the message goes upstream again`,
+        );
+      }
     } catch (e) {
       const err =
         e instanceof ExchangeError ? e : new ExchangeError(e instanceof Error ? e.message : String(e), false);
