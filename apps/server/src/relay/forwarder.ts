@@ -88,8 +88,8 @@ export class Forwarder {
   }
 
   /**
-   * A connection to the upstream for a message about to be stored, when it would be sent at once
-   * (a free slot, nothing queued, the upstream answering): the handshake then overlaps the commit.
+   * A connection to the upstream for a message being stored, when it would be sent at once (a free
+   * slot, nothing queued, the upstream answering): the handshake then overlaps the commit.
    */
   connectEarly(): EarlyConnection | undefined {
     if (this.#failures > 0 || this.#queue.length > 0 || this.#inflight.size >= this.#cfg.concurrency)

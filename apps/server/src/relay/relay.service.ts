@@ -1,5 +1,6 @@
 import type { Database } from '@openkassa/db';
 import type { OfdMessage } from '@openkassa/fiscal';
+import type { EarlyConnection } from '@openkassa/ofd-net';
 import type { Metrics } from '../metrics.js';
 import type { ServerSchema } from '../schema.js';
 import type { AnswerHub } from './answers.js';
@@ -34,8 +35,14 @@ export function relayService(deps: {
       const fn = m.header.fnNumber;
       const fd = c.header.fdNumber;
       const now = deps.clock.now();
-      // Connect upstream while the message is stored; nothing is sent before the commit.
-      const early = deps.forwarder.connectEarly();
+      // Connect upstream while the message is stored, in the next turn of the event loop: after
+      // the group commit has written its batch on SQLite (the handshake then overlaps the disk's
+      // sync), during the transaction on PostgreSQL. Nothing is sent before the commit is durable.
+      let early: EarlyConnection | undefined;
+      let stored = false;
+      const connecting = setImmediate(() => {
+        if (!stored) early = deps.forwarder.connectEarly();
+      });
       let outcome: StoreOutcome | undefined;
       try {
         outcome = await deps.writer.store(
@@ -44,6 +51,8 @@ export function relayService(deps: {
           deps.forwarder.claimFor(now),
         );
       } finally {
+        stored = true;
+        clearImmediate(connecting);
         // only a new message is sent; a repeat, or a failed store, leaves the connection unused
         if (outcome?.kind !== 'new') early?.close();
       }
