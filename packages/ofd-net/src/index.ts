@@ -72,9 +72,15 @@ export function exchangeOnce(
       clearTimeout(timer);
       // The stop signal lives as long as its sender: take this exchange's listener off it.
       signal?.removeEventListener('abort', onAbort);
-      s.destroy();
-      if (err) reject(err);
-      else resolve(frame!);
+      if (err) {
+        s.destroy();
+        reject(err);
+      } else {
+        resolve(frame!);
+        // closed once the answer has been passed on: a close wakes the upstream, which would
+        // otherwise run before the caller does
+        setImmediate(() => s.destroy());
+      }
     };
     const onAbort = () => finish(new ExchangeError('stopped', sent));
     signal?.addEventListener('abort', onAbort, { once: true });

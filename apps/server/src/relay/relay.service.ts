@@ -40,16 +40,19 @@ export function relayService(deps: {
       // sync), during the transaction on PostgreSQL. Nothing is sent before the commit is durable.
       let early: EarlyConnection | undefined;
       let stored = false;
-      const connecting = setImmediate(() => {
-        if (!stored) early = deps.forwarder.connectEarly();
-      });
+      let connecting: NodeJS.Immediate | undefined;
       let outcome: StoreOutcome | undefined;
       try {
-        outcome = await deps.writer.store(
+        const storing = deps.writer.store(
           { fn, fd, form: c.header.dataType, bytes, ...(c.document && { document: c.document }) },
           now.toISOString(),
           deps.forwarder.claimFor(now),
         );
+        // queued after the group commit's own start
+        connecting = setImmediate(() => {
+          if (!stored) early = deps.forwarder.connectEarly();
+        });
+        outcome = await storing;
       } finally {
         stored = true;
         clearImmediate(connecting);
