@@ -36,6 +36,7 @@ import { hostileInput } from './errors.js';
 import { backofficeFiles } from '@openkassa/backoffice';
 import { fiscalRoutes } from './fiscal/fiscal.routes.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
+import { withoutPinHash } from './catalog/catalog.search.js';
 import { anomaliesTable, anomalyReport } from './reports/anomalies.js';
 import { verifyAudit } from './audit/audit.verify.js';
 
@@ -220,7 +221,9 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       // a device reads its own store's feed (other stores' users are not for it)
       const s = oneStore(req.principal, q.store);
       if (!scoped(reply, s)) return;
-      return ctx.catalog.changes(since, limit, s.stores?.[0], wait * 1000);
+      const page = await ctx.catalog.changes(since, limit, s.stores?.[0], wait * 1000);
+      // tills and store servers take the PIN hashes; people reading the feed do not
+      return req.principal?.kind === 'device' ? page : { ...page, changes: page.changes.map(withoutPinHash) };
     },
   );
 

@@ -202,7 +202,7 @@ export const openapi = {
     '/api/v1/catalog/changes': {
       get: {
         summary:
-          'The change feed: items changed after a cursor, oldest first; from 0 a compact snapshot. Tills give their store to get only the prices that apply to it. With wait, an empty answer waits for the next change.',
+          'The change feed: items changed after a cursor, oldest first; from 0 a compact snapshot. Tills give their store to get only the prices that apply to it. With wait, an empty answer waits for the next change. Till users carry the salted hash of their PIN to enrolled devices only.',
         parameters: [
           query('since', 'cursor: the last version applied (0 for everything)', 'integer'),
           query('limit', '1..50000, default 5000', 'integer'),

@@ -106,6 +106,13 @@ for (const dialect of ['sqlite', 'postgres'] as const)
       expect(users.body.items.map((i: { data: unknown }) => i.data)).toEqual([
         { id: 'u1', name: 'Иванова', role: 'cashier' },
       ]);
+      // nor in the feed, when a person reads it (enrolled tills take the hashes to check PINs)
+      const feed = await call('GET', '/api/v1/catalog/changes?since=0&limit=50000');
+      expect(
+        feed.body.changes
+          .filter((c: { kind: string }) => c.kind === 'user')
+          .map((c: { data: unknown }) => c.data),
+      ).toEqual([{ id: 'u1', name: 'Иванова', role: 'cashier' }]);
       const cats = await call('GET', '/api/v1/catalog/items?kind=category&limit=1000');
       expect(cats.body.items.map((i: { id: string }) => i.id)).toEqual(['kefir', 'milk', 'dairy']);
     });

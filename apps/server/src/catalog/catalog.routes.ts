@@ -9,7 +9,7 @@ import type { ServerAppContext } from '../app.js';
 import { readCatalogCsv } from '../exchange/catalog-csv.js';
 import { CommerceMlError, readCommerceMl, type CommerceMlCatalog } from '../exchange/commerceml.js';
 import { CsvError } from '../exchange/text.js';
-import { isCatalogKind, searchCatalog } from './catalog.search.js';
+import { isCatalogKind, searchCatalog, withoutPinHash } from './catalog.search.js';
 
 /** Items per edit while importing: one catalogue version per batch, progress between them. */
 const IMPORT_BATCH = 2000;
@@ -77,20 +77,7 @@ export function catalogRoutes(
         ...(q.after !== undefined && { after: q.after }),
       });
       if ('refused' in r) return reply.code(400).send(badRequest(r.refused));
-      // a till user's PIN hash is for tills, not for the people who read the back office
-      if (q.kind === 'user')
-        return {
-          ...r,
-          items: r.items.map((i) => ({
-            ...i,
-            data: Object.fromEntries(
-              Object.entries(i.data as Record<string, unknown>).filter(
-                ([k]) => k !== 'pinHash' && k !== 'pinSalt',
-              ),
-            ),
-          })),
-        };
-      return r;
+      return q.kind === 'user' ? { ...r, items: r.items.map(withoutPinHash) } : r;
     },
   );
 

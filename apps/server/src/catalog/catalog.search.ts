@@ -38,6 +38,20 @@ export interface CatalogQuery {
   readonly after?: string;
 }
 
+/**
+ * An item as people see it: a till user without the salted hash of their PIN, which is for the
+ * tills that check it offline (and the store servers that feed them), not for the back office.
+ */
+export function withoutPinHash<T extends { readonly kind: CatalogKind; readonly data?: unknown }>(
+  item: T,
+): T {
+  if (item.kind !== 'user' || typeof item.data !== 'object' || item.data === null) return item;
+  return {
+    ...item,
+    data: Object.fromEntries(Object.entries(item.data).filter(([k]) => k !== 'pinHash' && k !== 'pinSalt')),
+  };
+}
+
 export interface CatalogItemView {
   readonly kind: CatalogKind;
   readonly id: string;
