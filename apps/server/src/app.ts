@@ -150,8 +150,15 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       const q = req.query as Record<string, string | undefined>;
       if (!q.store) return reply.code(400).send(badRequest('store is required'));
       if (!scoped(reply, storeScope(req.principal, [q.store]))) return;
-      // a page for the screen; a CSV file has every shift unless told otherwise
-      const limit = q.limit === undefined ? (asFile(q.format) ? 200_000 : 1000) : Number(q.limit);
+      if (q.format !== undefined && q.format !== 'json')
+        return reply
+          .code(400)
+          .send(
+            badRequest(
+              'format: the document list is JSON only; files of sales come from /api/v1/exchange/sales',
+            ),
+          );
+      const limit = q.limit === undefined ? 1000 : Number(q.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
         return reply.code(400).send(badRequest('limit must be a whole number 1..10000'));
       let sel = ctx.db.db

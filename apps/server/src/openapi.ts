@@ -144,7 +144,12 @@ export const openapi = {
           query('day', 'business day, YYYY-MM-DD'),
           query('limit', 'at most this many (1..10000, default 1000)', 'integer'),
         ],
-        responses: { '200': { description: 'documents as uploaded, with receivedAt' } },
+        responses: {
+          '200': { description: 'documents as uploaded, with receivedAt' },
+          '400': {
+            description: 'bad parameter (format other than json: files come from /api/v1/exchange/sales)',
+          },
+        },
       },
     },
     '/api/v1/catalog/items': {

@@ -294,6 +294,17 @@ describe('access: enrolled devices, users, roles and stores', () => {
       '/api/v1/reports/reconciliation?store=S2',
     ])
       expect([path, (await call(s, 'GET', path, m1)).status]).toEqual([path, 403]);
+    // the document list is a JSON page (1,000 unless told otherwise); files come from the exports
+    const list = await call(s, 'GET', '/api/v1/sales/documents?store=S1', m1);
+    expect(list.status).toBe(200);
+    expect(new Set((list.body.documents as { store: string }[]).map((d) => d.store))).toEqual(
+      new Set(['S1']),
+    );
+    const csv = await call(s, 'GET', '/api/v1/sales/documents?store=S1&format=csv', m1);
+    expect([csv.status, (csv.body.error as { message: string }).message]).toEqual([
+      400,
+      'format: the document list is JSON only; files of sales come from /api/v1/exchange/sales',
+    ]);
   });
 
   it('locks a user out after failed logins, and every login and change is in the audit log', async () => {
