@@ -47,27 +47,72 @@ export async function recordDocument(
     fns_json: JSON.stringify(toFnsJson(doc)),
     received_at: receivedAt,
   });
-  if (inserted.rows.length === 0 || !r || r.items.length === 0) return;
-  await db
-    .insertInto('fiscal_items')
-    .values(
-      r.items.map((it, i) => ({
-        fn,
-        fd,
-        line_no: i + 1,
-        name: it.name ?? null,
-        price: it.price ?? null,
-        quantity: it.quantity ? formatDecimal(it.quantity) : null,
-        sum: it.sum ?? null,
-        vat_rate: it.vatRate ?? null,
-        vat_sum: it.vatSum ?? null,
-        payment_method: it.paymentMethod ?? null,
-        product_type: it.productType ?? null,
-        measure: it.measure ?? null,
-      })),
-    )
-    .execute();
+  if (inserted.rows.length === 0 || !r) return;
+  // in statements of up to ITEM_ROWS rows, the values named by column and row (`price0`, …)
+  for (let at = 0; at < r.items.length; at += ITEM_ROWS) {
+    const chunk = r.items.slice(at, at + ITEM_ROWS);
+    const v: Record<string, string | number | null> = {};
+    chunk.forEach((it, i) => {
+      v[`fn${i}`] = fn;
+      v[`fd${i}`] = fd;
+      v[`line_no${i}`] = at + i + 1;
+      v[`name${i}`] = it.name ?? null;
+      v[`price${i}`] = it.price ?? null;
+      v[`quantity${i}`] = it.quantity ? formatDecimal(it.quantity) : null;
+      v[`sum${i}`] = it.sum ?? null;
+      v[`vat_rate${i}`] = it.vatRate ?? null;
+      v[`vat_sum${i}`] = it.vatSum ?? null;
+      v[`payment_method${i}`] = it.paymentMethod ?? null;
+      v[`product_type${i}`] = it.productType ?? null;
+      v[`measure${i}`] = it.measure ?? null;
+    });
+    await insertItems(chunk.length)(db, v);
+  }
 }
+
+type ItemRow = Insertable<ServerSchema['fiscal_items']>;
+
+/** Items go in by statements of up to this many rows (a receipt rarely has more). */
+const ITEM_ROWS = 16;
+
+/** The items' insert for `n` rows, built once per row count (see `prepare`). */
+const insertItems = (() => {
+  const byCount = new Map<
+    number,
+    (db: Kysely<ServerSchema>, v: Record<string, string | number | null>) => Promise<unknown>
+  >();
+  const columns: (keyof ItemRow)[] = [
+    'fn',
+    'fd',
+    'line_no',
+    'name',
+    'price',
+    'quantity',
+    'sum',
+    'vat_rate',
+    'vat_sum',
+    'payment_method',
+    'product_type',
+    'measure',
+  ];
+  return (n: number) => {
+    let run = byCount.get(n);
+    if (!run) {
+      run = prepare((db: Kysely<ServerSchema>, v: Record<string, string | number | null>) =>
+        db
+          .insertInto('fiscal_items')
+          .values(
+            Array.from(
+              { length: n },
+              (_, i) => Object.fromEntries(columns.map((c) => [c, v[`${c}${i}`]])) as unknown as ItemRow,
+            ),
+          ),
+      );
+      byCount.set(n, run);
+    }
+    return run;
+  };
+})();
 
 /** Run for every document the relay receives: built once (see `prepare`). */
 const insertDocument = prepare((db: Kysely<ServerSchema>, v: Insertable<ServerSchema['fiscal_documents']>) =>
