@@ -61,4 +61,22 @@ describe('an exchange over a connection opened early', () => {
     await exchangeOnce({ host: '127.0.0.1', port: up.port }, msg, 2000, undefined, old);
     expect(up.seen).toEqual([1, 3]); // connection 2 (the stale one) carried nothing
   });
+
+  it('tells its owner once that it is no longer held: taken, closed, or found spoiled', async () => {
+    up = await upstream((i) => i === 2);
+    const to = { host: '127.0.0.1', port: up.port };
+    const calls = [0, 0, 0];
+    const taken = new EarlyConnection(to, () => calls[0]!++);
+    const unused = new EarlyConnection(to, () => calls[1]!++);
+    const spoiled = new EarlyConnection(to, () => calls[2]!++);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([0, 0, 0]);
+    await exchangeOnce(to, msg, 2000, undefined, taken);
+    unused.close();
+    unused.close();
+    await exchangeOnce(to, msg, 2000, undefined, spoiled);
+    spoiled.close();
+    expect(calls).toEqual([1, 1, 1]);
+    expect(up.seen).toEqual([0, 3]); // the spoiled one's message went on a new connection
+  });
 });

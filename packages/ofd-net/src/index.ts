@@ -20,8 +20,14 @@ export class EarlyConnection {
   readonly #socket: Socket;
   readonly #opened = Date.now();
   #usable = true;
+  #done: (() => void) | undefined;
 
-  constructor(upstream: { host: string; port: number }) {
+  constructor(
+    upstream: { host: string; port: number },
+    /** Called once, when the connection is taken for an exchange or closed unused. */
+    done?: () => void,
+  ) {
+    this.#done = done;
     this.#socket = connect({ host: upstream.host, port: upstream.port });
     this.#socket.setNoDelay(true);
     const spoil = () => {
@@ -40,12 +46,20 @@ export class EarlyConnection {
     }
     this.#usable = false;
     this.#socket.removeAllListeners();
+    this.#settle();
     return this.#socket;
   }
 
   close(): void {
     this.#usable = false;
     this.#socket.destroy();
+    this.#settle();
+  }
+
+  #settle(): void {
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
   }
 }
 
@@ -97,7 +111,11 @@ export function exchangeOnce(
       if (!len.ok) finish(new ExchangeError(`upstream answered something else: ${len.error.message}`, true));
       else if (len.value !== undefined && buf.length >= len.value) finish(undefined, buf.slice(0, len.value));
     });
-    s.on('error', (e) => finish(new ExchangeError(e.message, sent)));
-    s.on('close', () => finish(new ExchangeError('upstream closed the connection without an answer', sent)));
+    // (after the answer, the close is this side's own: no error is made for it)
+    s.on('error', (e) => settled || finish(new ExchangeError(e.message, sent)));
+    s.on(
+      'close',
+      () => settled || finish(new ExchangeError('upstream closed the connection without an answer', sent)),
+    );
   });
 }

@@ -34,7 +34,7 @@ export class Forwarder {
   readonly #log: { warn(m: string): void };
   readonly #now: () => Date;
   /** Exchanges holding one of the `concurrency` slots, each until its answer (or failure) is in. */
-  readonly #inflight = new Set<Promise<void>>();
+  #inflight = 0;
   /** Every exchange until its outcome is stored; `run()` waits for them when stopped. */
   readonly #tasks = new Set<Promise<void>>();
   /** Keys queued or in flight here (until their outcome is stored), which a scan must not pick. */
@@ -42,7 +42,7 @@ export class Forwarder {
   readonly #queue: Claimed[] = [];
   #nextScan = 0;
   #stopped = false;
-  /** Work arrived (new message, answer due); a pause for a failing upstream ignores it. */
+  /** Work arrived (a new message, a slot freed); a pause for a failing upstream ignores it. */
   readonly #work = new Wakeup();
   readonly #stopping = new Wakeup();
   /** Failed rounds in a row: the pause before the next round grows with it. */
@@ -55,6 +55,8 @@ export class Forwarder {
    * before an answer came back does not start a new run of failures when it fails.
    */
   #round = 0;
+  /** Connections opened early (`connectEarly`), not yet taken by an exchange or closed. */
+  #early = 0;
   readonly #writer: RelayWriter;
 
   constructor(deps: {
@@ -92,9 +94,12 @@ export class Forwarder {
    * slot, nothing queued, the upstream answering): the handshake then overlaps the commit.
    */
   connectEarly(): EarlyConnection | undefined {
-    if (this.#failures > 0 || this.#queue.length > 0 || this.#inflight.size >= this.#cfg.concurrency)
+    if (this.#failures > 0 || this.#queue.length > 0 || this.#inflight + this.#early >= this.#cfg.concurrency)
       return undefined;
-    return new EarlyConnection(this.#cfg.upstream);
+    // Each one holds a slot until it is taken or closed: the messages of one commit must not open
+    // more connections than there are slots to send them in (the rest would wait, unused).
+    this.#early++;
+    return new EarlyConnection(this.#cfg.upstream, () => this.#early--);
   }
 
   /**
@@ -106,7 +111,7 @@ export class Forwarder {
       !this.#stopped &&
       this.#failures === 0 &&
       this.#queue.length === 0 &&
-      this.#inflight.size < this.#cfg.concurrency
+      this.#inflight < this.#cfg.concurrency
     ) {
       this.#launch(c);
       return;
@@ -143,9 +148,10 @@ export class Forwarder {
 
   async run(): Promise<void> {
     while (!this.#isStopped()) {
-      const free = this.#cfg.concurrency - this.#inflight.size;
+      const free = this.#cfg.concurrency - this.#inflight;
       if (free <= 0) {
-        await Promise.race(this.#inflight);
+        // a slot freed notifies
+        await this.#work.wait(this.#cfg.pollMs);
         continue;
       }
       if (this.#failures > 0) {
@@ -164,8 +170,7 @@ export class Forwarder {
       }
       if (claimed.length === 0) {
         const pause = Math.max(1, this.#nextScan - now.getTime());
-        if (this.#inflight.size > 0) await Promise.race([...this.#inflight, this.#work.wait(pause)]);
-        else await this.#work.wait(pause);
+        await this.#work.wait(pause);
         continue;
       }
       for (const c of claimed) this.#launch(c);
@@ -177,13 +182,14 @@ export class Forwarder {
   #launch(c: Claimed): void {
     const key = `${c.fn}/${c.fd}`;
     this.#inflightKeys.add(key);
-    let done!: () => void;
-    const slot = new Promise<void>((r) => (done = r));
+    this.#inflight++;
+    let held = true;
     const release = () => {
-      this.#inflight.delete(slot);
-      done();
+      if (!held) return;
+      held = false;
+      this.#inflight--;
+      this.#work.notify();
     };
-    this.#inflight.add(slot);
     const task = this.#forward(c, release).finally(() => {
       release();
       this.#inflightKeys.delete(key);

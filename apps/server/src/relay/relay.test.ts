@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../main.js';
 import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
 import { adminHeaders, startTestServer, TEST_ADMIN_PASSWORD } from '../testing.js';
+import { Forwarder } from './forwarder.js';
 
 const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
 const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
@@ -400,6 +401,47 @@ describe('a relay after its upstream failed', () => {
       await s.close();
       await t.drop();
       await ofd.close();
+    }
+  });
+});
+
+describe('connections opened early', () => {
+  it('never number more than the free slots: the messages of one commit do not open connections that would wait', async () => {
+    const up = createServer((c) => c.destroy());
+    await new Promise<void>((r) => up.listen(0, '127.0.0.1', r));
+    const port = (up.address() as { port: number }).port;
+    const f = new Forwarder({
+      // connectEarly needs none of these
+      db: {} as never,
+      writer: {} as never,
+      hub: {} as never,
+      metrics: {} as never,
+      log: quiet,
+      clock: { now: () => new Date() },
+      config: {
+        upstream: { host: '127.0.0.1', port },
+        node: 'test',
+        answerTimeoutMs: 1000,
+        concurrency: 2,
+        retryMinMs: 100,
+        retryMaxMs: 1000,
+        pollMs: 100,
+      },
+    });
+    try {
+      const a = f.connectEarly();
+      const b = f.connectEarly();
+      expect(a).toBeDefined();
+      expect(b).toBeDefined();
+      expect(f.connectEarly()).toBeUndefined();
+      a!.close(); // its message turned out to be a repeat: the slot is free again
+      const c = f.connectEarly();
+      expect(c).toBeDefined();
+      expect(f.connectEarly()).toBeUndefined();
+      b!.close();
+      c!.close();
+    } finally {
+      up.close();
     }
   });
 });
