@@ -140,19 +140,18 @@ function pgTypes(): { getTypeParser: typeof pg.types.getTypeParser } {
 function withStatementCache(conn: BetterSqlite3.Database, max = 500): BetterSqlite3.Database {
   const cache = new Map<string, BetterSqlite3.Statement>();
   const prepare = conn.prepare.bind(conn);
+  const cached = (sqlText: string) => {
+    let st = cache.get(sqlText);
+    if (!st) {
+      st = prepare(sqlText);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sqlText, st);
+    }
+    return st;
+  };
   return new Proxy(conn, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
-      return (sqlText: string) => {
-        let st = cache.get(sqlText);
-        if (!st) {
-          st = prepare(sqlText);
-          if (cache.size >= max) cache.delete(cache.keys().next().value!);
-          cache.set(sqlText, st);
-        }
-        return st;
-      };
-    },
+    get: (target, prop, receiver) =>
+      prop === 'prepare' ? cached : (Reflect.get(target, prop, receiver) as unknown),
   });
 }
 

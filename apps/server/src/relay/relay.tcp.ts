@@ -47,12 +47,13 @@ export function startRelayListener(
     }
     sockets.add(socket);
     socket.setNoDelay(true);
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    // asked of the kernel only for a log line
+    const peer = () => `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     let buf: Uint8Array = new Uint8Array(0);
     let frameTimer: NodeJS.Timeout | undefined;
     let busy = false;
     const refuse = (reason: string, detail: string) => {
-      log.warn(`relay: refused ${peer}: ${detail}`);
+      log.warn(`relay: refused ${peer()}: ${detail}`);
       onRefused(reason);
       socket.destroy();
     };
@@ -116,7 +117,7 @@ export function startRelayListener(
             else socket.end(); // no answer in time: the sender retries and gets it from storage
           },
           (e: unknown) => {
-            log.warn(`relay: ${peer}: ${e instanceof Error ? e.message : String(e)}`);
+            log.warn(`relay: ${peer()}: ${e instanceof Error ? e.message : String(e)}`);
             socket.destroy();
           },
         )
