@@ -1,5 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { buildMessage, buildReceipt, encodeDocument, encodeFields } from '@openkassa/fiscal';
+import {
+  buildMessage,
+  buildReceipt,
+  encodeDocument,
+  encodeFields,
+  lineAmount,
+  type FiscalDocument,
+  type ReceiptLine,
+} from '@openkassa/fiscal';
 
 /**
  * Emulated fiscal signs. A real ФН and a real OFD sign with certified crypto and keys nobody
@@ -76,11 +84,21 @@ export function isEmulatedDocumentSign(sign: Uint8Array): boolean {
 let shared: EmulatedSigner | undefined;
 const defaultSigner = () => (shared ??= new EmulatedSigner());
 
+/** The two lines of an emulated receipt: coffee by the piece and cheese by weight. */
+const EMULATED_LINES: readonly ReceiptLine[] = [
+  { name: 'Кофе', price: 15000, quantity: { mantissa: 2n, scale: 0 }, vatRate: 11, measure: 0 },
+  { name: 'Сыр весовой', price: 89900, quantity: { mantissa: 345n, scale: 3 }, vatRate: 2, measure: 11 },
+];
+
 /**
- * The message an emulated ФН `fn` sends for its ФД `fd`: a two-line FFD 1.2 receipt, signed as
- * the emulators sign. For load and relay tests that need many ФН without running a ККТ each.
+ * The receipt an emulated ФН `fn` makes for its ФД `fd` (FFD 1.2, paid by card), unsigned: two
+ * lines, or `lines`.
  */
-export function emulatedReceiptMessage(fn: string, fd: number, signer = defaultSigner()): Uint8Array {
+export function emulatedReceipt(
+  fn: string,
+  fd: number,
+  lines: readonly ReceiptLine[] = EMULATED_LINES,
+): FiscalDocument {
   const r = buildReceipt({
     ffd: '1.2',
     operationType: 1,
@@ -97,21 +115,25 @@ export function emulatedReceiptMessage(fn: string, fd: number, signer = defaultS
     receiptNumber: fd,
     dateTime: 1795000000 + fd,
     fiscalSign: new Uint8Array(6),
-    lines: [
-      { name: 'Кофе', price: 15000, quantity: { mantissa: 2n, scale: 0 }, vatRate: 11, measure: 0 },
-      { name: 'Сыр весовой', price: 89900, quantity: { mantissa: 345n, scale: 3 }, vatRate: 2, measure: 11 },
-    ],
-    payments: { card: 61016 },
+    lines,
+    payments: { card: lines.reduce((sum, l) => sum + lineAmount(l.price, l.quantity), 0) },
   });
-  if (!r.ok) throw new Error(r.error);
-  const unsigned = encodeFields(r.value.fields.filter((f) => f.tag !== 1077));
+  if (!r.ok) throw new Error(`emulated receipt ФН ${fn} ФД ${fd}: ${r.error}`);
+  return r.value;
+}
+
+/**
+ * The message an emulated ФН `fn` sends for its ФД `fd`: a two-line FFD 1.2 receipt, signed as
+ * the emulators sign. For load and relay tests that need many ФН without running a ККТ each.
+ */
+export function emulatedReceiptMessage(fn: string, fd: number, signer = defaultSigner()): Uint8Array {
+  const receipt = emulatedReceipt(fn, fd);
+  const fields = receipt.fields.filter((f) => f.tag !== 1077);
+  const unsigned = encodeFields(fields);
   if (!unsigned.ok) throw new Error(unsigned.error.message);
   const doc = encodeDocument({
     form: 3,
-    fields: [
-      ...r.value.fields.filter((f) => f.tag !== 1077),
-      { tag: 1077, value: signer.documentSign(fn, unsigned.value) },
-    ],
+    fields: [...fields, { tag: 1077, value: signer.documentSign(fn, unsigned.value) }],
   });
   if (!doc.ok) throw new Error(doc.error.message);
   const m = buildMessage({

@@ -1,43 +1,28 @@
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
-import { buildReceipt } from '@openkassa/fiscal';
+import { emulatedReceipt } from '@openkassa/emulation';
 import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
 import { recordDocument } from './fiscal.repo.js';
+
+const FN = '9999078900004321';
 
 /** 1 × 100 kopecks, 1.5 × 200, 1 × 300, 1.5 × 400, … */
 const total = (lines: number) =>
   Array.from({ length: lines }, (_, i) => (i % 2 ? 150 : 100) * (i + 1)).reduce((a, b) => a + b, 0);
 
-function receipt(fd: number, lines: number) {
-  const r = buildReceipt({
-    ffd: '1.2',
-    operationType: 1,
-    taxation: 1,
-    user: 'ООО "Ромашка"',
-    userInn: '7700000000',
-    kktRegId: '0000000001012345',
-    address: 'г. Москва, ул. Тестовая, 1',
-    place: 'Магазин',
-    cashier: 'Кассир',
-    fnNumber: '9999078900004321',
-    fdNumber: fd,
-    shiftNumber: 1,
-    receiptNumber: fd,
-    dateTime: 1795000000 + fd,
-    fiscalSign: new Uint8Array(6),
-    lines: Array.from({ length: lines }, (_, i) => ({
+const receipt = (fd: number, lines: number) =>
+  emulatedReceipt(
+    FN,
+    fd,
+    Array.from({ length: lines }, (_, i) => ({
       name: `Товар ${i + 1}`,
       price: 100 * (i + 1),
       quantity: i % 2 ? { mantissa: 1500n, scale: 3 } : { mantissa: 1n, scale: 0 },
       vatRate: i % 2 ? 2 : 11,
       measure: i % 2 ? 11 : 0,
     })),
-    payments: { cash: total(lines) },
-  });
-  if (!r.ok) throw new Error(r.error);
-  return r.value;
-}
+  );
 
 describeStorage<ServerSchema>(
   'fiscal documents in the central database',
@@ -47,7 +32,7 @@ describeStorage<ServerSchema>(
         .db()
         .db.selectFrom('fiscal_items')
         .select(['line_no', 'name', 'price', 'quantity', 'vat_rate', 'measure'])
-        .where('fn', '=', '9999078900004321')
+        .where('fn', '=', FN)
         .where('fd', '=', fd)
         .orderBy('line_no')
         .execute();
@@ -57,9 +42,9 @@ describeStorage<ServerSchema>(
         const fd = 100 + lines;
         const doc = receipt(fd, lines);
         const at = '2026-12-03T10:00:00.000Z';
-        await ctx.db().transaction((tx) => recordDocument(tx.db, '9999078900004321', fd, doc, at));
+        await ctx.db().transaction((tx) => recordDocument(tx.db, FN, fd, doc, at));
         // a second pass adds nothing
-        await ctx.db().transaction((tx) => recordDocument(tx.db, '9999078900004321', fd, doc, at));
+        await ctx.db().transaction((tx) => recordDocument(tx.db, FN, fd, doc, at));
         const rows = await items(fd);
         expect(rows).toEqual(
           Array.from({ length: lines }, (_, i) => ({
@@ -75,7 +60,7 @@ describeStorage<ServerSchema>(
           .db()
           .db.selectFrom('fiscal_documents')
           .select(['total', 'receipt_number'])
-          .where('fn', '=', '9999078900004321')
+          .where('fn', '=', FN)
           .where('fd', '=', fd)
           .execute();
         expect(header).toEqual([{ total: total(lines), receipt_number: fd }]);
