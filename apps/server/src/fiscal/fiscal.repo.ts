@@ -53,24 +53,45 @@ export async function recordDocument(
     const chunk = r.items.slice(at, at + ITEM_ROWS);
     const v: Record<string, string | number | null> = {};
     chunk.forEach((it, i) => {
-      v[`fn${i}`] = fn;
-      v[`fd${i}`] = fd;
-      v[`line_no${i}`] = at + i + 1;
-      v[`name${i}`] = it.name ?? null;
-      v[`price${i}`] = it.price ?? null;
-      v[`quantity${i}`] = it.quantity ? formatDecimal(it.quantity) : null;
-      v[`sum${i}`] = it.sum ?? null;
-      v[`vat_rate${i}`] = it.vatRate ?? null;
-      v[`vat_sum${i}`] = it.vatSum ?? null;
-      v[`payment_method${i}`] = it.paymentMethod ?? null;
-      v[`product_type${i}`] = it.productType ?? null;
-      v[`measure${i}`] = it.measure ?? null;
+      const row: ItemValues = {
+        fn,
+        fd,
+        line_no: at + i + 1,
+        name: it.name ?? null,
+        price: it.price ?? null,
+        quantity: it.quantity ? formatDecimal(it.quantity) : null,
+        sum: it.sum ?? null,
+        vat_rate: it.vatRate ?? null,
+        vat_sum: it.vatSum ?? null,
+        payment_method: it.paymentMethod ?? null,
+        product_type: it.productType ?? null,
+        measure: it.measure ?? null,
+      };
+      for (const c of ITEM_COLUMNS) v[`${c}${i}`] = row[c];
     });
     await insertItems(chunk.length)(db, v);
   }
 }
 
 type ItemRow = Insertable<ServerSchema['fiscal_items']>;
+
+const ITEM_COLUMNS = [
+  'fn',
+  'fd',
+  'line_no',
+  'name',
+  'price',
+  'quantity',
+  'sum',
+  'vat_rate',
+  'vat_sum',
+  'payment_method',
+  'product_type',
+  'measure',
+] as const satisfies readonly (keyof ItemRow)[];
+
+/** One item's row: every column, each given (null when the receipt has none). */
+type ItemValues = { [C in (typeof ITEM_COLUMNS)[number]]: string | number | null };
 
 /** Items go in by statements of up to this many rows (a receipt rarely has more). */
 const ITEM_ROWS = 16;
@@ -81,20 +102,6 @@ const insertItems = (() => {
     number,
     (db: Kysely<ServerSchema>, v: Record<string, string | number | null>) => Promise<unknown>
   >();
-  const columns: (keyof ItemRow)[] = [
-    'fn',
-    'fd',
-    'line_no',
-    'name',
-    'price',
-    'quantity',
-    'sum',
-    'vat_rate',
-    'vat_sum',
-    'payment_method',
-    'product_type',
-    'measure',
-  ];
   return (n: number) => {
     let run = byCount.get(n);
     if (!run) {
@@ -104,7 +111,7 @@ const insertItems = (() => {
           .values(
             Array.from(
               { length: n },
-              (_, i) => Object.fromEntries(columns.map((c) => [c, v[`${c}${i}`]])) as unknown as ItemRow,
+              (_, i) => Object.fromEntries(ITEM_COLUMNS.map((c) => [c, v[`${c}${i}`]])) as unknown as ItemRow,
             ),
           ),
       );

@@ -39,7 +39,6 @@ export function relayService(deps: {
       // the group commit has written its batch on SQLite (the handshake then overlaps the disk's
       // sync), during the transaction on PostgreSQL. Nothing is sent before the commit is durable.
       let early: EarlyConnection | undefined;
-      let stored = false;
       let connecting: NodeJS.Immediate | undefined;
       let outcome: StoreOutcome | undefined;
       try {
@@ -48,13 +47,10 @@ export function relayService(deps: {
           now.toISOString(),
           deps.forwarder.claimFor(now),
         );
-        // queued after the group commit's own start
-        connecting = setImmediate(() => {
-          if (!stored) early = deps.forwarder.connectEarly();
-        });
+        // queued after the group commit's own start; cancelled below if the store settles first
+        connecting = setImmediate(() => (early = deps.forwarder.connectEarly()));
         outcome = await storing;
       } finally {
-        stored = true;
         clearImmediate(connecting);
         // only a new message is sent; a repeat, or a failed store, leaves the connection unused
         if (outcome?.kind !== 'new') early?.close();
