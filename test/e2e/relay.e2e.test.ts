@@ -129,16 +129,20 @@ for (const hqDb of ['sqlite', 'postgres'] as const) {
         expect(s.lastFd).toBe(2 + made[i]!);
         // the OFD holds every ФД of this ФН exactly once
         expectComplete(await ofdDocuments(ofd.api, fns[i]!), s.lastFd);
-        // the head office has every document, parsed, and knows it is confirmed
-        const hqDocs = (
-          (await (
+        // the head office has every document, parsed, and knows it is confirmed; a relay passes an
+        // answer on before it commits it, so its record may follow the ККТ's confirmation by a moment
+        const hqState = async () => {
+          const { documents } = (await (
             await fetch(`${hq.api}/api/v1/fiscal/documents?fn=${fns[i]}&limit=10000`, { headers: hq.auth })
-          ).json()) as {
-            documents: { fd: number; state: string; parsed: unknown }[];
-          }
-        ).documents;
-        expect(hqDocs.map((d) => d.fd)).toEqual(Array.from({ length: s.lastFd }, (_, j) => j + 1));
-        expect(hqDocs.filter((d) => d.parsed === null || d.state !== 'answered')).toEqual([]);
+          ).json()) as { documents: { fd: number; state: string; parsed: unknown }[] };
+          return {
+            fds: documents.map((d) => d.fd),
+            unsettled: documents.filter((d) => d.parsed === null || d.state !== 'answered'),
+          };
+        };
+        await expect
+          .poll(hqState, { timeout: 10_000, interval: 100 })
+          .toEqual({ fds: Array.from({ length: s.lastFd }, (_, j) => j + 1), unsettled: [] });
         // no ККТ was ever handed an answer that was not for the document it offered
         const st = (await (await fetch(`${k.url}/api/v1/fn`)).json()) as {
           exchange: { rejectedAnswers: number };
