@@ -133,7 +133,8 @@ export class Forwarder {
 
   /**
    * Work for this node: on PostgreSQL rows are claimed in the database, so several nodes split
-   * them; SQLite has one process, which only needs to skip what it already has in flight.
+   * them; SQLite has one process, which only skips what it has in flight and what is still held by
+   * the claim it was stored with (its store not yet returned).
    */
   #claim(now: Date, limit: number): Promise<Claimed[]> {
     if (this.#db.dialect === 'sqlite')

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { prepare, type Database, type Tx } from '@openkassa/db';
 import type { FiscalDocument } from '@openkassa/fiscal';
 import type { EarlyConnection } from '@openkassa/ofd-net';
@@ -174,6 +174,10 @@ export async function unparsedMessages(
   }));
 }
 
+/** No node holds the message: never claimed, released, or its claim lapsed by `now`. */
+const unclaimedAt = (now: string) => (eb: ExpressionBuilder<ServerSchema, 'fiscal_messages'>) =>
+  eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]);
+
 export interface Claimed {
   readonly fn: string;
   readonly fd: number;
@@ -200,7 +204,7 @@ export async function claimDue(
       .select(['fn', 'fd', 'message', 'attempts'])
       .where(PENDING)
       .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .where(unclaimedAt(now))
       .orderBy('next_attempt_at')
       .limit(limit);
     if (db.dialect === 'postgres') q = q.forUpdate().skipLocked();
@@ -225,7 +229,9 @@ export async function claimDue(
 
 /**
  * Due, unanswered messages not already in flight here. For a single process (SQLite), which
- * needs no claims to coordinate with anyone: a read, no write.
+ * needs no claims to coordinate with anyone: a read, no write. A message keeps the claim it was
+ * stored with until its store has returned and handed it to the forwarder, so a scan between its
+ * commit (visible) and that hand-over (on SQLite the sync runs meanwhile) does not send it too.
  */
 export async function dueMessages(
   db: Database<ServerSchema>,
@@ -238,6 +244,7 @@ export async function dueMessages(
     .select(['fn', 'fd', 'message', 'attempts'])
     .where(PENDING)
     .where('next_attempt_at', '<=', now)
+    .where(unclaimedAt(now))
     .orderBy('next_attempt_at')
     .limit(limit + inFlight.size)
     .execute();

@@ -446,6 +446,44 @@ describe('connections opened early', () => {
   });
 });
 
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`a message stored while the forwarder scans [${dialect}]`, () => {
+    it('goes upstream once: a scan does not take a message whose store has not yet returned', async () => {
+      const ofd = await startOfdEmulator(
+        {
+          listen: { host: '127.0.0.1', port: 0 },
+          http: { host: '127.0.0.1', port: 0 },
+          dataDir: mkdtempSync(join(tmpdir(), 'ok-relay-scan-ofd-')),
+        },
+        quiet,
+      );
+      const t = await createTestDatabase(dialect);
+      // A scan every 2 ms lands again and again in the moment between a message's commit and its
+      // store returning (on SQLite, while the disk syncs), when the row is there but not yet
+      // handed to the forwarder by the connection that stored it.
+      const s = await startTestServer(t.config, { upstream: ofd.tcp, pollMs: 2, answerWaitMs: 3000 });
+      try {
+        const fn = '9999078900007001';
+        for (let fd = 1; fd <= 150; fd++) {
+          const r = await send(s.relay.port, [emulatedReceiptMessage(fn, fd)]);
+          expect(r.kind).toBe('answer');
+        }
+        const docs = (
+          (await (await fetch(`${ofd.httpUrl}/api/v1/documents?fn=${fn}&limit=1000`)).json()) as {
+            documents: { fd: number; timesReceived: number }[];
+          }
+        ).documents;
+        expect(docs).toHaveLength(150);
+        expect(docs.filter((d) => d.timesReceived !== 1)).toEqual([]);
+      } finally {
+        await s.close();
+        await t.drop();
+        await ofd.close();
+      }
+    });
+  });
+}
+
 describe('backlog warnings', () => {
   it('warns in the log and in /metrics when the oldest unconfirmed document passes a warning age', async () => {
     const t = await createTestDatabase('sqlite');
