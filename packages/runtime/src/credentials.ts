@@ -53,9 +53,11 @@ export class DeviceCredentials {
   /** The token, enrolling first with the code if there is none yet. */
   async token(): Promise<string | undefined> {
     if ((await this.stored()) || !this.#code) return this.#token;
-    // one enrollment at a time, and not more than every few seconds
+    // One enrollment at a time: a request made while it runs waits for its token. A new try
+    // after a failed one comes no sooner than a few seconds later.
+    if (this.#enrolling) return this.#enrolling;
     if (Date.now() - this.#lastTry < 5000) return undefined;
-    this.#enrolling ??= this.#enroll(this.#code).finally(() => (this.#enrolling = undefined));
+    this.#enrolling = this.#enroll(this.#code).finally(() => (this.#enrolling = undefined));
     return this.#enrolling;
   }
 
