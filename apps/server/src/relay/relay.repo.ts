@@ -228,10 +228,10 @@ export async function claimDue(
 }
 
 /**
- * Due, unanswered messages not already in flight here. For a single process (SQLite), which
- * needs no claims to coordinate with anyone: a read, no write. A message keeps the claim it was
- * stored with until its store has returned and handed it to the forwarder, so a scan between its
- * commit (visible) and that hand-over (on SQLite the sync runs meanwhile) does not send it too.
+ * Due, unanswered messages not already in flight here, for a single process (SQLite): a read,
+ * no write, no claims of its own. It skips a message still held by the claim it was stored with:
+ * its store has not yet returned and handed it to the forwarder, and a scan between its commit
+ * (visible) and that hand-over (on SQLite the sync runs meanwhile) would send it a second time.
  */
 export async function dueMessages(
   db: Database<ServerSchema>,
