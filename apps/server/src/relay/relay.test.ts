@@ -19,6 +19,17 @@ const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
 const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
 const quiet = { info: () => undefined, warn: () => undefined };
 
+/** An OFD emulator on free local ports, its storage in a new temporary folder. */
+const startTestOfd = (name: string) =>
+  startOfdEmulator(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0 },
+      dataDir: mkdtempSync(join(tmpdir(), `ok-relay-${name}-ofd-`)),
+    },
+    quiet,
+  );
+
 type Reply = { kind: 'answer'; bytes: Uint8Array } | { kind: 'closed' } | { kind: 'timeout' };
 
 function send(
@@ -70,14 +81,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let storeAuth: RequestInit;
 
     beforeAll(async () => {
-      ofd = await startOfdEmulator(
-        {
-          listen: { host: '127.0.0.1', port: 0 },
-          http: { host: '127.0.0.1', port: 0 },
-          dataDir: mkdtempSync(join(tmpdir(), 'ok-relay-ofd-')),
-        },
-        quiet,
-      );
+      ofd = await startTestOfd('chain');
       const hqDb = await createTestDatabase(dialect);
       const storeDb = await createTestDatabase('sqlite');
       dbs.push(hqDb, storeDb);
@@ -345,14 +349,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
 describe('a relay after its upstream failed', () => {
   it('counts the documents that failed together as one failed round: the queue pauses briefly, then delivers them all', async () => {
-    const ofd = await startOfdEmulator(
-      {
-        listen: { host: '127.0.0.1', port: 0 },
-        http: { host: '127.0.0.1', port: 0 },
-        dataDir: mkdtempSync(join(tmpdir(), 'ok-relay-glitch-ofd-')),
-      },
-      quiet,
-    );
+    const ofd = await startTestOfd('glitch');
     const t = await createTestDatabase('sqlite');
     const warnings: string[] = [];
     const s = await startTestServer(
@@ -449,14 +446,7 @@ describe('connections opened early', () => {
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`a message stored while the forwarder scans [${dialect}]`, () => {
     it('goes upstream once: a scan does not take a message whose store has not yet returned', async () => {
-      const ofd = await startOfdEmulator(
-        {
-          listen: { host: '127.0.0.1', port: 0 },
-          http: { host: '127.0.0.1', port: 0 },
-          dataDir: mkdtempSync(join(tmpdir(), 'ok-relay-scan-ofd-')),
-        },
-        quiet,
-      );
+      const ofd = await startTestOfd('scan');
       const t = await createTestDatabase(dialect);
       // A scan every 2 ms lands again and again in the moment between a message's commit and its
       // store returning (on SQLite, while the disk syncs), when the row is there but not yet
