@@ -6,7 +6,7 @@ import { Wakeup } from '@openkassa/runtime';
 import { EarlyConnection, exchangeOnce, ExchangeError } from '@openkassa/ofd-net';
 import type { Database } from '@openkassa/db';
 import type { RelayWriter } from './relay.writer.js';
-import { claimDue, dueMessages, type Claimed } from './relay.repo.js';
+import { claimDue, dueMessages, reclaim, type Claimed } from './relay.repo.js';
 
 export interface ForwarderConfig {
   readonly upstream: { readonly host: string; readonly port: number };
@@ -83,10 +83,12 @@ export class Forwarder {
 
   /** The claim a message stored on this node gets, so other nodes leave it to this one. */
   claimFor(now: Date): { node: string; until: string } {
-    return {
-      node: this.#cfg.node,
-      until: new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString(),
-    };
+    return { node: this.#cfg.node, until: this.#lease(now) };
+  }
+
+  /** How long a claim holds: an exchange's whole timeout, and the storing of its outcome. */
+  #lease(now: Date): string {
+    return new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString();
   }
 
   /**
@@ -136,11 +138,42 @@ export class Forwarder {
    * them; SQLite has one process, which only skips what it has in flight and what is still held by
    * the claim it was stored with (its store not yet returned).
    */
-  #claim(now: Date, limit: number): Promise<Claimed[]> {
+  async #claim(now: Date, limit: number): Promise<Claimed[]> {
     if (this.#db.dialect === 'sqlite')
       return dueMessages(this.#db, now.toISOString(), limit, this.#inflightKeys);
-    const lease = new Date(now.getTime() + this.#cfg.answerTimeoutMs + 15_000).toISOString();
-    return claimDue(this.#db, this.#cfg.node, now.toISOString(), lease, limit);
+    const claimed = await claimDue(this.#db, this.#cfg.node, now.toISOString(), this.#lease(now), limit);
+    // one whose claim lapsed while it was queued or in flight here is already on its way
+    return claimed.filter((c) => !this.#inflightKeys.has(`${c.fn}/${c.fd}`));
+  }
+
+  /**
+   * Queued messages about to be sent. On PostgreSQL one that waited so long (an upstream down or
+   * slow) that its claim could lapse before its exchange ends is claimed again first, or another
+   * node could take it meanwhile; one another node has already taken is left to that node.
+   */
+  async #stillOurs(batch: Claimed[], now: Date): Promise<Claimed[]> {
+    if (this.#db.dialect !== 'postgres') return batch;
+    const needed = new Date(now.getTime() + this.#cfg.answerTimeoutMs + 5_000).toISOString();
+    const stale = batch.filter((c) => c.claimedUntil === undefined || c.claimedUntil < needed);
+    if (stale.length === 0) return batch;
+    let kept: Set<string>;
+    try {
+      const keys = await reclaim(this.#db, this.#cfg.node, stale, now.toISOString(), this.#lease(now));
+      kept = new Set(keys.map((k) => `${k.fn}/${k.fd}`));
+    } catch (e) {
+      // left to the scans, which claim before they send
+      this.#log.warn(
+        `could not renew the claims of queued messages: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      kept = new Set();
+    }
+    return batch.filter((c) => {
+      const key = `${c.fn}/${c.fd}`;
+      if (!stale.includes(c) || kept.has(key)) return true;
+      this.#inflightKeys.delete(key);
+      c.early?.close();
+      return false;
+    });
   }
 
   #backoff(attempts: number): number {
@@ -164,7 +197,7 @@ export class Forwarder {
       // Messages stored here arrive through the queue; the database is scanned only every poll
       // interval, for retries, recovery after a restart and (PostgreSQL) other nodes' work.
       let claimed: Claimed[] = [];
-      if (this.#queue.length > 0) claimed = this.#queue.splice(0, free);
+      if (this.#queue.length > 0) claimed = await this.#stillOurs(this.#queue.splice(0, free), now);
       else if (now.getTime() >= this.#nextScan) {
         claimed = await this.#claim(now, free);
         if (claimed.length < free) this.#nextScan = now.getTime() + this.#cfg.pollMs;

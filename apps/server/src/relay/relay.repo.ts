@@ -183,6 +183,8 @@ export interface Claimed {
   readonly fd: number;
   readonly message: Uint8Array;
   readonly attempts: number;
+  /** Until when this node's claim holds it, when it has one. */
+  readonly claimedUntil?: string;
   /** A connection to the upstream opened while the message was being stored. */
   readonly early?: EarlyConnection;
 }
@@ -223,8 +225,38 @@ export async function claimDue(
       fd: r.fd,
       message: new Uint8Array(r.message),
       attempts: r.attempts,
+      claimedUntil: leaseUntil,
     }));
   });
+}
+
+/**
+ * Claims these messages for `node` again until `leaseUntil`: those still unanswered that it
+ * holds, or that nobody holds (never claimed, released, or the claim lapsed by `now`). One that
+ * another node claimed meanwhile is left to it. Returns the keys claimed.
+ */
+export async function reclaim(
+  db: Database<ServerSchema>,
+  node: string,
+  keys: readonly { fn: string; fd: number }[],
+  now: string,
+  leaseUntil: string,
+): Promise<{ fn: string; fd: number }[]> {
+  if (keys.length === 0) return [];
+  return db.db
+    .updateTable('fiscal_messages')
+    .set({ claimed_by: node, claimed_until: leaseUntil })
+    .where((eb) =>
+      eb(
+        eb.refTuple('fn', 'fd'),
+        'in',
+        keys.map((k) => eb.tuple(k.fn, k.fd)),
+      ),
+    )
+    .where(PENDING)
+    .where((eb) => eb.or([eb('claimed_by', '=', node), unclaimedAt(now)(eb)]))
+    .returning(['fn', 'fd'])
+    .execute();
 }
 
 /**

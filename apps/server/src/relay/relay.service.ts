@@ -41,11 +41,12 @@ export function relayService(deps: {
       let early: EarlyConnection | undefined;
       let connecting: NodeJS.Immediate | undefined;
       let outcome: StoreOutcome | undefined;
+      const claim = deps.forwarder.claimFor(now);
       try {
         const storing = deps.writer.store(
           { fn, fd, form: c.header.dataType, bytes, ...(c.document && { document: c.document }) },
           now.toISOString(),
-          deps.forwarder.claimFor(now),
+          claim,
         );
         // queued after the group commit's own start; cancelled below if the store settles first
         connecting = setImmediate(() => (early = deps.forwarder.connectEarly()));
@@ -64,7 +65,14 @@ export function relayService(deps: {
       // A new message goes straight to this node's forwarder (it is claimed for it); a repeat
       // of one in flight or waiting for its retry needs nothing.
       if (outcome.kind === 'new') {
-        deps.forwarder.enqueue({ fn, fd, message: bytes, attempts: 0, ...(early && { early }) });
+        deps.forwarder.enqueue({
+          fn,
+          fd,
+          message: bytes,
+          attempts: 0,
+          claimedUntil: claim.until,
+          ...(early && { early }),
+        });
         // The document goes into the central database with the answer's commit (or within
         // 50 ms), while the message is on its way upstream; if that fails, the stored mark has
         // it written later.

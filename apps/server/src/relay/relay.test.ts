@@ -8,12 +8,15 @@ import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
 import { emulatedReceiptMessage } from '@openkassa/emulation';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
-import { openDatabase } from '@openkassa/db';
+import { openDatabase, type Database } from '@openkassa/db';
 import { startServer, type RunningServer } from '../main.js';
 import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
 import { adminHeaders, startTestServer, TEST_ADMIN_PASSWORD } from '../testing.js';
+import { createMetrics } from '../metrics.js';
+import { AnswerHub } from './answers.js';
 import { Forwarder } from './forwarder.js';
+import { RelayWriter } from './relay.writer.js';
 
 const VECTORS = join(import.meta.dirname, '../../../../../shared/vectors/ofd');
 const vector = (name: string) => fromHex(readFileSync(join(VECTORS, name), 'utf8'))!;
@@ -473,6 +476,168 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+/** A forwarder wired as the server wires it, with its writer, on `db`, to `upstream`. */
+function testForwarder(
+  db: Database<ServerSchema>,
+  upstream: { host: string; port: number },
+  node: string,
+  clock: { now(): Date },
+) {
+  const writer = new RelayWriter(db);
+  const f = new Forwarder({
+    db,
+    writer,
+    hub: new AnswerHub(),
+    metrics: createMetrics(() => Promise.resolve({ documents: 0, fnOver: {}, oldestAgeSeconds: 0 })),
+    log: quiet,
+    clock,
+    config: {
+      upstream,
+      node,
+      answerTimeoutMs: 2000,
+      concurrency: 2,
+      retryMinMs: 50,
+      retryMaxMs: 200,
+      pollMs: 10,
+    },
+  });
+  const running = f.run();
+  return {
+    /** What the relay does with a new message: stores it claimed for this node, hands it over. */
+    async relay(fn: string, fd: number, claimedAt: Date) {
+      const message = emulatedReceiptMessage(fn, fd);
+      const m = parseMessage(message);
+      if (!m.ok) throw new Error(m.error.message);
+      const claim = f.claimFor(claimedAt);
+      const stored = await writer.store(
+        { fn, fd, form: m.value.container!.header.dataType, bytes: message },
+        claimedAt.toISOString(),
+        claim,
+      );
+      expect(stored.kind).toBe('new');
+      f.enqueue({ fn, fd, message, attempts: 0, claimedUntil: claim.until });
+    },
+    async stop() {
+      f.stop();
+      await running;
+      await writer.flush();
+    },
+  };
+}
+
+/** (ФД, times received) of each document of `fn` at the OFD, once 4 are there and a moment later. */
+async function receivedAtOfd(ofd: RunningOfdEmulator, fn: string) {
+  const docs = async () =>
+    (
+      (await (await fetch(`${ofd.httpUrl}/api/v1/documents?fn=${fn}`)).json()) as {
+        documents: { fd: number; timesReceived: number }[];
+      }
+    ).documents;
+  await expect.poll(async () => (await docs()).length, { timeout: 10_000, interval: 50 }).toBe(4);
+  // long enough for a second sending of any of them to arrive
+  await new Promise((r) => setTimeout(r, 1500));
+  return (await docs()).map((d) => [d.fd, d.timesReceived]);
+}
+
+const slowOfd = (ofd: RunningOfdEmulator) =>
+  fetch(`${ofd.httpUrl}/api/v1/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mode: 'slow', delayMs: 400 }),
+  });
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`messages past their forwarding claims [${dialect}]`, () => {
+    it('waiting in the queue: they go upstream once, claimed again before they are sent', async () => {
+      const ofd = await startTestOfd('lapse');
+      const t = await createTestDatabase(dialect);
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      await db.migrate();
+      // the node's clock moves on 20 s while two messages are sent and two wait: every claim lapses
+      let skew = 0;
+      const a = testForwarder(db, ofd.tcp, 'node-a', { now: () => new Date(Date.now() + skew) });
+      try {
+        await slowOfd(ofd);
+        for (let fd = 1; fd <= 4; fd++) await a.relay('9999078900007002', fd, new Date());
+        skew = 20_000;
+        expect(await receivedAtOfd(ofd, '9999078900007002')).toEqual([
+          [1, 1],
+          [2, 1],
+          [3, 1],
+          [4, 1],
+        ]);
+      } finally {
+        await a.stop();
+        await db.close();
+        await t.drop();
+        await ofd.close();
+      }
+    });
+
+    it('a message in flight past its claim (a clock jump, a stalled database) is not taken again by the node’s own scan', async () => {
+      const ofd = await startTestOfd('lapse-flight');
+      const t = await createTestDatabase(dialect);
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      await db.migrate();
+      let skew = 0;
+      const a = testForwarder(db, ofd.tcp, 'node-a', { now: () => new Date(Date.now() + skew) });
+      try {
+        await slowOfd(ofd);
+        await a.relay('9999078900007004', 1, new Date());
+        // while it is in flight its claim lapses, and a free slot has the node scan every 10 ms
+        skew = 20_000;
+        await new Promise((r) => setTimeout(r, 150));
+        for (let fd = 2; fd <= 4; fd++) await a.relay('9999078900007004', fd, new Date(Date.now() + skew));
+        expect(await receivedAtOfd(ofd, '9999078900007004')).toEqual([
+          [1, 1],
+          [2, 1],
+          [3, 1],
+          [4, 1],
+        ]);
+      } finally {
+        await a.stop();
+        await db.close();
+        await t.drop();
+        await ofd.close();
+      }
+    });
+  });
+}
+
+describe('a message that waited in one node’s queue past its claim, with another node on the same PostgreSQL', () => {
+  it('goes upstream once: the node claims it again before sending, and leaves it to the other node if that one took it', async () => {
+    const ofd = await startTestOfd('lapse2');
+    const t = await createTestDatabase('postgres');
+    const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+    await db.migrate();
+    const clock = { now: () => new Date() };
+    const a = testForwarder(db, ofd.tcp, 'node-a', clock);
+    let b: ReturnType<typeof testForwarder> | undefined;
+    try {
+      await slowOfd(ofd);
+      // two take node A's slots; two wait in its queue, their claims taken 20 s ago and lapsed
+      await a.relay('9999078900007003', 1, new Date());
+      await a.relay('9999078900007003', 2, new Date());
+      await a.relay('9999078900007003', 3, new Date(Date.now() - 20_000));
+      await a.relay('9999078900007003', 4, new Date(Date.now() - 20_000));
+      // node B's scans find those two unclaimed
+      b = testForwarder(db, ofd.tcp, 'node-b', clock);
+      expect(await receivedAtOfd(ofd, '9999078900007003')).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+        [4, 1],
+      ]);
+    } finally {
+      await a.stop();
+      await b?.stop();
+      await db.close();
+      await t.drop();
+      await ofd.close();
+    }
+  });
+});
 
 describe('backlog warnings', () => {
   it('warns in the log and in /metrics when the oldest unconfirmed document passes a warning age', async () => {
