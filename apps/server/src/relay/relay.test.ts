@@ -526,117 +526,92 @@ function testForwarder(
   };
 }
 
-/** (ФД, times received) of each document of `fn` at the OFD, once 4 are there and a moment later. */
-async function receivedAtOfd(ofd: RunningOfdEmulator, fn: string) {
-  const docs = async () =>
-    (
-      (await (await fetch(`${ofd.httpUrl}/api/v1/documents?fn=${fn}`)).json()) as {
-        documents: { fd: number; timesReceived: number }[];
-      }
-    ).documents;
-  await expect.poll(async () => (await docs()).length, { timeout: 10_000, interval: 50 }).toBe(4);
-  // long enough for a second sending of any of them to arrive
-  await new Promise((r) => setTimeout(r, 1500));
-  return (await docs()).map((d) => [d.fd, d.timesReceived]);
+/**
+ * Forwarders (`node`) on a database of `dialect`, to an OFD emulator answering in 400 ms (so two
+ * exchanges fill a node's slots and more wait in its queue); `body` offers four documents of
+ * `fn`, and each must reach the OFD once.
+ */
+async function fourDocumentsOnce(
+  dialect: 'sqlite' | 'postgres',
+  fn: string,
+  body: (node: (name: string, clock: { now(): Date }) => ReturnType<typeof testForwarder>) => Promise<void>,
+) {
+  const ofd = await startTestOfd(`claims-${fn}`);
+  const t = await createTestDatabase(dialect);
+  const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+  await db.migrate();
+  const nodes: ReturnType<typeof testForwarder>[] = [];
+  try {
+    await fetch(`${ofd.httpUrl}/api/v1/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'slow', delayMs: 400 }),
+    });
+    await body((name, clock) => {
+      const n = testForwarder(db, ofd.tcp, name, clock);
+      nodes.push(n);
+      return n;
+    });
+    const docs = async () =>
+      (
+        (await (await fetch(`${ofd.httpUrl}/api/v1/documents?fn=${fn}`)).json()) as {
+          documents: { fd: number; timesReceived: number }[];
+        }
+      ).documents;
+    await expect.poll(async () => (await docs()).length, { timeout: 10_000, interval: 50 }).toBe(4);
+    // long enough for a second sending of any of them to arrive
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await docs()).map((d) => [d.fd, d.timesReceived])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+    ]);
+  } finally {
+    for (const n of nodes) await n.stop();
+    await db.close();
+    await t.drop();
+    await ofd.close();
+  }
 }
-
-const slowOfd = (ofd: RunningOfdEmulator) =>
-  fetch(`${ofd.httpUrl}/api/v1/faults`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ mode: 'slow', delayMs: 400 }),
-  });
 
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`messages past their forwarding claims [${dialect}]`, () => {
-    it('waiting in the queue: they go upstream once, claimed again before they are sent', async () => {
-      const ofd = await startTestOfd('lapse');
-      const t = await createTestDatabase(dialect);
-      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
-      await db.migrate();
-      // the node's clock moves on 20 s while two messages are sent and two wait: every claim lapses
-      let skew = 0;
-      const a = testForwarder(db, ofd.tcp, 'node-a', { now: () => new Date(Date.now() + skew) });
-      try {
-        await slowOfd(ofd);
+    it('waiting in the queue: they go upstream once, claimed again before they are sent', () =>
+      fourDocumentsOnce(dialect, '9999078900007002', async (node) => {
+        // the node's clock moves on 20 s while two messages are sent and two wait: every claim lapses
+        let skew = 0;
+        const a = node('node-a', { now: () => new Date(Date.now() + skew) });
         for (let fd = 1; fd <= 4; fd++) await a.relay('9999078900007002', fd, new Date());
         skew = 20_000;
-        expect(await receivedAtOfd(ofd, '9999078900007002')).toEqual([
-          [1, 1],
-          [2, 1],
-          [3, 1],
-          [4, 1],
-        ]);
-      } finally {
-        await a.stop();
-        await db.close();
-        await t.drop();
-        await ofd.close();
-      }
-    });
+      }));
 
-    it('a message in flight past its claim (a clock jump, a stalled database) is not taken again by the node’s own scan', async () => {
-      const ofd = await startTestOfd('lapse-flight');
-      const t = await createTestDatabase(dialect);
-      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
-      await db.migrate();
-      let skew = 0;
-      const a = testForwarder(db, ofd.tcp, 'node-a', { now: () => new Date(Date.now() + skew) });
-      try {
-        await slowOfd(ofd);
+    it('a message in flight past its claim (a clock jump, a stalled database) is not taken again by the node’s own scan', () =>
+      fourDocumentsOnce(dialect, '9999078900007004', async (node) => {
+        let skew = 0;
+        const a = node('node-a', { now: () => new Date(Date.now() + skew) });
         await a.relay('9999078900007004', 1, new Date());
         // while it is in flight its claim lapses, and a free slot has the node scan every 10 ms
         skew = 20_000;
         await new Promise((r) => setTimeout(r, 150));
         for (let fd = 2; fd <= 4; fd++) await a.relay('9999078900007004', fd, new Date(Date.now() + skew));
-        expect(await receivedAtOfd(ofd, '9999078900007004')).toEqual([
-          [1, 1],
-          [2, 1],
-          [3, 1],
-          [4, 1],
-        ]);
-      } finally {
-        await a.stop();
-        await db.close();
-        await t.drop();
-        await ofd.close();
-      }
-    });
+      }));
   });
 }
 
 describe('a message that waited in one node’s queue past its claim, with another node on the same PostgreSQL', () => {
-  it('goes upstream once: the node claims it again before sending, and leaves it to the other node if that one took it', async () => {
-    const ofd = await startTestOfd('lapse2');
-    const t = await createTestDatabase('postgres');
-    const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
-    await db.migrate();
-    const clock = { now: () => new Date() };
-    const a = testForwarder(db, ofd.tcp, 'node-a', clock);
-    let b: ReturnType<typeof testForwarder> | undefined;
-    try {
-      await slowOfd(ofd);
+  it('goes upstream once: the node claims it again before sending, and leaves it to the other node if that one took it', () =>
+    fourDocumentsOnce('postgres', '9999078900007003', async (node) => {
+      const clock = { now: () => new Date() };
+      const a = node('node-a', clock);
       // two take node A's slots; two wait in its queue, their claims taken 20 s ago and lapsed
       await a.relay('9999078900007003', 1, new Date());
       await a.relay('9999078900007003', 2, new Date());
       await a.relay('9999078900007003', 3, new Date(Date.now() - 20_000));
       await a.relay('9999078900007003', 4, new Date(Date.now() - 20_000));
       // node B's scans find those two unclaimed
-      b = testForwarder(db, ofd.tcp, 'node-b', clock);
-      expect(await receivedAtOfd(ofd, '9999078900007003')).toEqual([
-        [1, 1],
-        [2, 1],
-        [3, 1],
-        [4, 1],
-      ]);
-    } finally {
-      await a.stop();
-      await b?.stop();
-      await db.close();
-      await t.drop();
-      await ofd.close();
-    }
-  });
+      node('node-b', clock);
+    }));
 });
 
 describe('backlog warnings', () => {
