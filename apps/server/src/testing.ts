@@ -18,19 +18,29 @@ export async function adminHeaders(
   return { authorization: `Bearer ${((await r.json()) as { token: string }).token}` };
 }
 
+/** A fresh one-time enrollment code of this server for a device of `store`. */
+export async function enrollmentCode(
+  httpUrl: string,
+  admin: Record<string, string>,
+  store: string,
+  kind: 'till' | 'store-server' | 'scale-server' = 'till',
+): Promise<string> {
+  const c = await fetch(new URL('/api/v1/enrollment-codes', httpUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...admin },
+    body: JSON.stringify({ store, kind }),
+  });
+  if (c.status !== 201) throw new Error(`enrollment code: ${c.status} ${await c.text()}`);
+  return ((await c.json()) as { code: string }).code;
+}
+
 /** An enrolled device's headers at this server (enrolled now with a fresh code). */
 export async function deviceHeaders(
   httpUrl: string,
   admin: Record<string, string>,
   device: { id: string; store: string; kind?: 'till' | 'store-server' | 'scale-server' },
 ): Promise<Record<string, string>> {
-  const c = await fetch(new URL('/api/v1/enrollment-codes', httpUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...admin },
-    body: JSON.stringify({ store: device.store, kind: device.kind ?? 'till' }),
-  });
-  if (c.status !== 201) throw new Error(`enrollment code: ${c.status} ${await c.text()}`);
-  const { code } = (await c.json()) as { code: string };
+  const code = await enrollmentCode(httpUrl, admin, device.store, device.kind);
   const e = await fetch(new URL('/api/v1/enroll', httpUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

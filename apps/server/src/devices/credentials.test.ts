@@ -3,18 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { DeviceCredentials } from '@openkassa/runtime';
-import { adminHeaders, startTestServer } from '../testing.js';
+import { adminHeaders, enrollmentCode, startTestServer } from '../testing.js';
 
 it('a device whose uploads, catalogue and heartbeat all start at once enrolls once, and each of them gets the token', async () => {
   const s = await startTestServer(mkdtempSync(join(tmpdir(), 'ok-enroll-')));
   try {
-    const admin = await adminHeaders(s.httpUrl);
-    const c = await fetch(new URL('/api/v1/enrollment-codes', s.httpUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...admin },
-      body: JSON.stringify({ store: 'S1', kind: 'till' }),
-    });
-    const { code } = (await c.json()) as { code: string };
+    const code = await enrollmentCode(s.httpUrl, await adminHeaders(s.httpUrl), 'S1');
     let saved = 0;
     const warnings: string[] = [];
     const creds = new DeviceCredentials({

@@ -8,6 +8,9 @@ import type { Database } from '@openkassa/db';
 import type { RelayWriter } from './relay.writer.js';
 import { claimDue, dueMessages, reclaim, type Claimed } from './relay.repo.js';
 
+/** A message's key in this node's sets of what it has queued or in flight. */
+const keyOf = (c: { fn: string; fd: number }) => `${c.fn}/${c.fd}`;
+
 export interface ForwarderConfig {
   readonly upstream: { readonly host: string; readonly port: number };
   /** This process's name in row claims. */
@@ -118,7 +121,7 @@ export class Forwarder {
       this.#launch(c);
       return;
     }
-    this.#inflightKeys.add(`${c.fn}/${c.fd}`);
+    this.#inflightKeys.add(keyOf(c));
     this.#queue.push(c);
     this.#work.notify();
   }
@@ -143,23 +146,23 @@ export class Forwarder {
       return dueMessages(this.#db, now.toISOString(), limit, this.#inflightKeys);
     const claimed = await claimDue(this.#db, this.#cfg.node, now.toISOString(), this.#lease(now), limit);
     // one whose claim lapsed while it was queued or in flight here is already on its way
-    return claimed.filter((c) => !this.#inflightKeys.has(`${c.fn}/${c.fd}`));
+    return claimed.filter((c) => !this.#inflightKeys.has(keyOf(c)));
   }
 
   /**
-   * Queued messages about to be sent. On PostgreSQL one that waited so long (an upstream down or
+   * Queued messages about to be sent, on PostgreSQL: one that waited so long (an upstream down or
    * slow) that its claim could lapse before its exchange ends is claimed again first, or another
-   * node could take it meanwhile; one another node has already taken is left to that node.
+   * node could take it meanwhile; one another node has already taken is left to that node. (On
+   * SQLite the one process's in-flight keys keep its scans off them.)
    */
   async #stillOurs(batch: Claimed[], now: Date): Promise<Claimed[]> {
-    if (this.#db.dialect !== 'postgres') return batch;
     const needed = new Date(now.getTime() + this.#cfg.answerTimeoutMs + 5_000).toISOString();
     const stale = batch.filter((c) => c.claimedUntil === undefined || c.claimedUntil < needed);
     if (stale.length === 0) return batch;
     let kept: Set<string>;
     try {
       const keys = await reclaim(this.#db, this.#cfg.node, stale, now.toISOString(), this.#lease(now));
-      kept = new Set(keys.map((k) => `${k.fn}/${k.fd}`));
+      kept = new Set(keys.map(keyOf));
     } catch (e) {
       // left to the scans, which claim before they send
       this.#log.warn(
@@ -168,7 +171,7 @@ export class Forwarder {
       kept = new Set();
     }
     return batch.filter((c) => {
-      const key = `${c.fn}/${c.fd}`;
+      const key = keyOf(c);
       if (!stale.includes(c) || kept.has(key)) return true;
       this.#inflightKeys.delete(key);
       c.early?.close();
@@ -197,8 +200,10 @@ export class Forwarder {
       // Messages stored here arrive through the queue; the database is scanned only every poll
       // interval, for retries, recovery after a restart and (PostgreSQL) other nodes' work.
       let claimed: Claimed[] = [];
-      if (this.#queue.length > 0) claimed = await this.#stillOurs(this.#queue.splice(0, free), now);
-      else if (now.getTime() >= this.#nextScan) {
+      if (this.#queue.length > 0) {
+        claimed = this.#queue.splice(0, free);
+        if (this.#db.dialect === 'postgres') claimed = await this.#stillOurs(claimed, now);
+      } else if (now.getTime() >= this.#nextScan) {
         claimed = await this.#claim(now, free);
         if (claimed.length < free) this.#nextScan = now.getTime() + this.#cfg.pollMs;
       }
@@ -214,7 +219,7 @@ export class Forwarder {
 
   /** Starts the exchange of `c` in a slot of its own. */
   #launch(c: Claimed): void {
-    const key = `${c.fn}/${c.fd}`;
+    const key = keyOf(c);
     this.#inflightKeys.add(key);
     this.#inflight++;
     let held = true;

@@ -174,6 +174,15 @@ export async function unparsedMessages(
   }));
 }
 
+/** The message is one of `keys` (non-empty). */
+const keyIn =
+  (keys: readonly { fn: string; fd: number }[]) => (eb: ExpressionBuilder<ServerSchema, 'fiscal_messages'>) =>
+    eb(
+      eb.refTuple('fn', 'fd'),
+      'in',
+      keys.map((k) => eb.tuple(k.fn, k.fd)),
+    );
+
 /** No node holds the message: never claimed, released, or its claim lapsed by `now`. */
 const unclaimedAt = (now: string) => (eb: ExpressionBuilder<ServerSchema, 'fiscal_messages'>) =>
   eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]);
@@ -246,13 +255,7 @@ export async function reclaim(
   return db.db
     .updateTable('fiscal_messages')
     .set({ claimed_by: node, claimed_until: leaseUntil })
-    .where((eb) =>
-      eb(
-        eb.refTuple('fn', 'fd'),
-        'in',
-        keys.map((k) => eb.tuple(k.fn, k.fd)),
-      ),
-    )
+    .where(keyIn(keys))
     .where(PENDING)
     .where((eb) => eb.or([eb('claimed_by', '=', node), unclaimedAt(now)(eb)]))
     .returning(['fn', 'fd'])
@@ -336,13 +339,7 @@ export async function storedAnswers(
     .selectFrom('fiscal_messages')
     .select(['fn', 'fd', 'answer'])
     .where('state', '=', 'answered')
-    .where((eb) =>
-      eb(
-        eb.refTuple('fn', 'fd'),
-        'in',
-        keys.map((k) => eb.tuple(k.fn, k.fd)),
-      ),
-    )
+    .where(keyIn(keys))
     .execute();
   return rows
     .filter((r) => r.answer !== null)
