@@ -4,4 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// A role that failed to start may have left a database pool or a timer open: end the process.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

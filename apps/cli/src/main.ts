@@ -10,6 +10,7 @@ import { importCommand } from './commands/import.js';
 import { exportCommand } from './commands/export.js';
 import { applyEnvironment, ConfigError } from './config.js';
 import { processIo, type Io } from './io.js';
+import { startupProblem } from './startup-errors.js';
 
 export const VERSION = '0.1.0';
 
@@ -21,9 +22,10 @@ export function buildProgram(io: Io): Command {
     )
     .version(VERSION)
     .option('--config <file>', 'JSON config file (keys are flag names; a section per command may override)')
+    .option('--debug', 'on a failure, print the whole error with its stack')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError('(openkassa <command> --help lists its flags)');
   program.addCommand(sandboxCommand(io));
   program.addCommand(demoCommand(io));
   program.addCommand(fiscalCommand(io));
@@ -66,7 +68,16 @@ export async function main(argv: readonly string[], outside: Io = processIo()): 
       io.err(`openkassa: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // A role that cannot start says why in one line; the stack only when asked for.
+    const debug = argv.includes('--debug') || ['1', 'true', 'yes'].includes(io.env.OPENKASSA_DEBUG ?? '');
+    const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
+    const problem = startupProblem(e);
+    const text = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    io.err(
+      `openkassa${command ? ` ${command}` : ''}: ${problem ?? `failed: ${text} (a fault of OpenKassa; --debug prints the details for a report)`}\n`,
+    );
+    if (debug) io.err(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
   }
   return code;
 }

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
 import type { Database } from '@openkassa/db';
 import { fnBacklog, type WarnAge } from './fiscal/backlog.js';
 import type { Metrics } from './metrics.js';
@@ -26,7 +25,7 @@ import {
 import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
 import { cashiersTable, cashierReport, shiftsReport, shiftsTable } from './reports/shifts.js';
 import { listKkt } from './devices/kkt.js';
-import type { UplinkStatus } from '@openkassa/runtime';
+import type { Supervisor, UplinkStatus } from '@openkassa/runtime';
 import { ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
 import { badRequest, errorBody, guard, oneStore, scoped, storeScope } from './auth/access.js';
 import { actorOf, type AuthService, type Principal } from './auth/auth.service.js';
@@ -48,10 +47,41 @@ export interface ServerAppContext {
   readonly sales: SalesIngest;
   readonly catalog: CatalogService;
   readonly auth: AuthService;
+  /** The process's background loops, for /healthz and /metrics. */
+  readonly workers?: Supervisor;
   /** TLS for the API when a certificate is given. */
   readonly https?: { key: Buffer; cert: Buffer };
   /** On a store server: the head-office uplink of sales documents. */
   readonly salesUplink?: { status(): UplinkStatus; pending(): Promise<number> };
+}
+
+/**
+ * `ok`, or `degraded` naming what is wrong: the database not answering (or its last write failed
+ * and a probe write still fails), a background worker waiting to be started again.
+ */
+export async function serverHealth(ctx: Pick<ServerAppContext, 'db' | 'workers'>): Promise<{
+  status: 'ok' | 'degraded';
+  database: { ok: boolean; error?: string; since?: string };
+  workers: {
+    name: string;
+    state: string;
+    restarts: number;
+    lastError: string | null;
+    lastErrorAt: string | null;
+  }[];
+  problems?: string[];
+}> {
+  const database = await ctx.db.health();
+  const workers = ctx.workers?.health() ?? [];
+  const problems = [
+    ...(database.ok ? [] : [`database: ${database.error}`]),
+    ...workers
+      .filter((w) => w.state === 'restarting')
+      .map((w) => `worker ${w.name} is restarting after: ${w.lastError ?? '?'}`),
+  ];
+  return problems.length === 0
+    ? { status: 'ok', database, workers }
+    : { status: 'degraded', database, workers, problems };
 }
 
 /** The HTTP app; built without listening (tests use inject). */
@@ -75,12 +105,8 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     );
 
   app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(ctx.db.db);
-      return { status: 'ok' };
-    } catch (e) {
-      return reply.code(503).send({ status: 'error', message: e instanceof Error ? e.message : String(e) });
-    }
+    const h = await serverHealth(ctx);
+    return reply.code(h.status === 'ok' ? 200 : 503).send(h);
   });
 
   app.get('/metrics', { config: { access: 'public' } }, async (_req, reply) =>

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { databaseUnavailable } from '@openkassa/db';
 
 /**
  * The HTTP error catalogue: every refusal is `{"error": {"code", "message"}}` with a 4xx status
@@ -10,6 +11,8 @@ import type { FastifyInstance } from 'fastify';
  * - `unsupported-media-type` (415): a body that is not `application/json`.
  * - `not-authenticated` (401), `forbidden` (403), `rate-limited` (429), `locked` (403).
  * - `not-found` (404): no such route.
+ * - `database-unavailable` (503): the database is away (restarting, unreachable, disk full);
+ *   nothing was changed, try again (`retry-after`); the server recovers by itself.
  */
 
 /** Deeper JSON is refused before any handler sees it: no document of ours nests past a dozen. */
@@ -67,6 +70,19 @@ export function hostileInput(app: FastifyInstance): void {
       .send({ error: { code: 'not-found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const away = err.statusCode === undefined ? databaseUnavailable(err) : undefined;
+    if (away) {
+      console.error(`HTTP ${req.method} ${req.url.split('?')[0]}: ${away}`);
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({
+          error: {
+            code: 'database-unavailable',
+            message: `the database is unavailable: ${away}; nothing was changed, try again`,
+          },
+        });
+    }
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       req.log.error(err);

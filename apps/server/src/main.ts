@@ -19,7 +19,7 @@ import { SalesIngest } from './sales/sales.service.js';
 import { archiveCutoff, archiveSales } from './sales/sales.archive.js';
 import { CatalogService } from './catalog/catalog.service.js';
 import { catalogMirror } from './catalog/catalog.mirror.js';
-import { closeHttp, salesUplink } from '@openkassa/runtime';
+import { closeHttp, salesUplink, Supervisor } from '@openkassa/runtime';
 import { storeReporter } from './devices/store-reporter.js';
 import { AuthService, type AuthOptions } from './auth/auth.service.js';
 import { DeviceCredentials, type CredentialStore } from '@openkassa/runtime';
@@ -126,7 +126,9 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       oldestAgeSeconds: Math.max(0, ...rows.map((r) => r.oldestAgeSeconds ?? 0)),
     };
   };
-  const metrics = createMetrics(backlogSummary);
+  // Every background loop runs under the supervisor: one that dies is logged and started again.
+  const workers = new Supervisor({ log, clock });
+  const metrics = createMetrics(backlogSummary, { health: () => workers.health(), now: () => clock.now() });
   // Only on PostgreSQL can another node store the answer a connection here waits for.
   const hub = new AnswerHub(db.dialect === 'postgres' ? (keys) => storedAnswers(db, keys) : undefined);
   const writer = new RelayWriter(db);
@@ -147,12 +149,8 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       pollMs: config.pollMs ?? 500,
     },
   });
-  const forwarding = forwarder.run().catch((e: unknown) => {
-    log.warn(`forwarder stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = 1;
-  });
-  const catchUp = new ParseCatchUp({ db, writer, log });
-  const catchingUp = catchUp.run();
+  workers.add('relay-forwarder', forwarder);
+  workers.add('relay-parse-catch-up', new ParseCatchUp({ db, writer, log }));
   const service = relayService({
     db,
     writer,
@@ -171,8 +169,15 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     (reason) => metrics.refused.inc({ reason }),
     config.limits ?? DEFAULT_LIMITS,
     config.knownFnOnly ? knownFns(db) : undefined,
+  ).catch((e: unknown) => {
+    throw Object.assign(e as Error, { flag: '--relay' });
+  });
+  workers.every(
+    'fiscal-backlog-warnings',
+    60_000,
+    backlogWarnings(() => fnBacklog(db, clock.now(), warnAges, true), log),
+    2000,
   );
-  const warner = startBacklogWarnings(() => fnBacklog(db, clock.now(), warnAges, true), log);
   const outbox = serverSalesOutbox(db);
   const uplink = config.upstreamServer
     ? salesUplink(
@@ -187,10 +192,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
         upstreamAuth,
       )
     : undefined;
-  const uplinking = uplink?.run().catch((e: unknown) => {
-    log.warn(`sales uplink stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = 1;
-  });
+  if (uplink) workers.add('sales-uplink', uplink);
   const sales = new SalesIngest(db, {
     clock,
     forwardUpstream: uplink !== undefined,
@@ -200,18 +202,20 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
   const mirror = config.upstreamServer
     ? catalogMirror(config.upstreamServer, catalog, log, upstreamAuth)
     : undefined;
-  const mirroring = mirror?.run().catch((e: unknown) => {
-    log.warn(
-      `catalogue mirror stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  if (mirror) workers.add('catalog-mirror', mirror);
+  const archiveAfterDays = config.archiveAfterDays ?? DEFAULT_ARCHIVE_AFTER_DAYS;
+  if (archiveAfterDays > 0)
+    workers.every(
+      'sales-archive',
+      3_600_000,
+      async () => {
+        const before = archiveCutoff(clock.now(), archiveAfterDays);
+        const r = await archiveSales(db, before);
+        if (r.documents > 0)
+          log.info(`archive: moved ${r.documents} document(s), ${r.lines} line(s) of days before ${before}`);
+      },
+      10_000,
     );
-    process.exitCode = 1;
-  });
-  const archiving = startArchiving(
-    (before) => archiveSales(db, before),
-    () => clock.now(),
-    config.archiveAfterDays ?? DEFAULT_ARCHIVE_AFTER_DAYS,
-    log,
-  );
   // A store server reports itself and the tills behind it to its head office, and takes commands.
   const reporter = config.upstreamServer
     ? storeReporter({
@@ -231,7 +235,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
         ...(upstreamAuth && { auth: upstreamAuth }),
       })
     : undefined;
-  const reporting = reporter?.run();
+  if (reporter) workers.add('store-report', reporter);
   const app = buildServerApp({
     db,
     metrics,
@@ -240,32 +244,24 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     sales,
     catalog,
     auth,
+    workers,
     ...(config.tls && { https: { key: config.tls.key, cert: config.tls.cert } }),
     ...(uplink && { salesUplink: { status: () => uplink.status(), pending: () => outbox.count() } }),
   });
-  const httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
+  const httpUrl = await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {
+    throw Object.assign(e as Error, { flag: '--http' });
+  });
   return {
     httpUrl,
     routes: routesOf(app),
     relay: relay.address(),
     async close() {
-      clearInterval(warner);
-      await archiving.stop();
       await relay.close();
       catalog.close();
-      mirror?.stop();
       await closeHttp(app);
-      forwarder.stop();
-      catchUp.stop();
-      uplink?.stop();
-      reporter?.stop();
-      await forwarding;
-      await catchingUp;
+      await workers.stop();
       // the parsed documents and answers that may still wait for a commit
       await writer.flush();
-      await reporting;
-      await mirroring;
-      await uplinking;
       await db.close();
     },
   };
@@ -276,68 +272,25 @@ export const SERVER_VERSION = '0.1.0';
 /** About 13 months: a year-on-year comparison still has its detail at hand. */
 export const DEFAULT_ARCHIVE_AFTER_DAYS = 400;
 
-/** Moves old detail to the archive shortly after start and then every hour, one run at a time. */
-function startArchiving(
-  run: (beforeDay: string) => Promise<{ documents: number; lines: number }>,
-  now: () => Date,
-  days: number,
-  log: ServerLog,
-): { stop(): Promise<void> } {
-  if (days <= 0) return { stop: () => Promise.resolve() };
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = running.then(async () => {
-      const before = archiveCutoff(now(), days);
-      try {
-        const r = await run(before);
-        if (r.documents > 0)
-          log.info(`archive: moved ${r.documents} document(s), ${r.lines} line(s) of days before ${before}`);
-      } catch (e) {
-        log.warn(`archive: run failed, will retry in an hour: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    });
-  };
-  const first = setTimeout(tick, 10_000);
-  const every = setInterval(tick, 3_600_000);
-  first.unref();
-  every.unref();
-  return {
-    async stop() {
-      clearTimeout(first);
-      clearInterval(every);
-      await running;
-    },
-  };
-}
-
 /** Logs a ФН when its oldest unconfirmed document passes a warning age (once per level). */
-function startBacklogWarnings(
+function backlogWarnings(
   backlog: () => Promise<
     { fn: string; warning: string | null; oldestAgeSeconds: number | null; unconfirmed: number }[]
   >,
   log: ServerLog,
-): NodeJS.Timeout {
+): () => Promise<void> {
   const reported = new Map<string, string>();
-  const check = () => {
-    backlog().then(
-      (rows) => {
-        for (const r of rows) {
-          if (r.warning && reported.get(r.fn) !== r.warning) {
-            log.warn(
-              `ФН ${r.fn}: ${r.unconfirmed} document(s) unconfirmed, the oldest ${Math.floor((r.oldestAgeSeconds ?? 0) / 3600)} h old (over ${r.warning}); a ФН blocks after 30 days`,
-            );
-            reported.set(r.fn, r.warning);
-          }
-          if (!r.warning) reported.delete(r.fn);
-        }
-      },
-      () => undefined,
-    );
+  return async () => {
+    for (const r of await backlog()) {
+      if (r.warning && reported.get(r.fn) !== r.warning) {
+        log.warn(
+          `ФН ${r.fn}: ${r.unconfirmed} document(s) unconfirmed, the oldest ${Math.floor((r.oldestAgeSeconds ?? 0) / 3600)} h old (over ${r.warning}); a ФН blocks after 30 days`,
+        );
+        reported.set(r.fn, r.warning);
+      }
+      if (!r.warning) reported.delete(r.fn);
+    }
   };
-  const t = setInterval(check, 60_000);
-  t.unref();
-  setTimeout(check, 2000).unref();
-  return t;
 }
 
 /** Where a store server keeps its token at the head office: its own database. */

@@ -1,12 +1,59 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WorkerHealth } from '@openkassa/runtime';
+
+/** Per background worker: restarts, whether it runs, the age of its last error. */
+export function workerMetrics(
+  registry: Registry,
+  workers: () => readonly WorkerHealth[],
+  now: () => Date,
+): void {
+  new Counter({
+    name: 'openkassa_worker_restarts_total',
+    help: 'Times a background worker died and was started again',
+    labelNames: ['worker'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of workers()) this.inc({ worker: w.name }, w.restarts);
+    },
+  });
+  new Gauge({
+    name: 'openkassa_worker_up',
+    help: '1 while a background worker runs, 0 while it waits to be started again',
+    labelNames: ['worker'] as const,
+    registers: [registry],
+    collect() {
+      for (const w of workers()) this.set({ worker: w.name }, w.state === 'running' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'openkassa_worker_last_error_age_seconds',
+    help: "Seconds since a background worker's last error (absent for one that never failed)",
+    labelNames: ['worker'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const w of workers())
+        if (w.lastErrorAt !== null)
+          this.set({ worker: w.name }, (now().getTime() - Date.parse(w.lastErrorAt)) / 1000);
+    },
+  });
+}
 
 /** The server's Prometheus metrics; one registry per server instance. */
 export function createMetrics(
   backlog: () => Promise<{ documents: number; fnOver: Record<string, number>; oldestAgeSeconds: number }>,
+  workers?: { health(): readonly WorkerHealth[]; now(): Date },
 ) {
   const registry = new Registry();
   // Process health: memory, event-loop lag, GC, open handles.
   collectDefaultMetrics({ register: registry });
+  if (workers)
+    workerMetrics(
+      registry,
+      () => workers.health(),
+      () => workers.now(),
+    );
   const m = {
     registry,
     messagesIn: new Counter({

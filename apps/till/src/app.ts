@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { describeZodError } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
-import type { UplinkStatus } from '@openkassa/runtime';
+import type { Supervisor, UplinkStatus } from '@openkassa/runtime';
 import { can, ROLE_NAMES, userByPin, type Sessions, type User } from './auth/users.js';
 import { importProducts, productCount, scan, searchProducts } from './catalog/catalog.repo.js';
 import type { Outcome, TillService } from './sales/till.service.js';
@@ -23,6 +23,8 @@ export interface TillAppContext {
   /** Messages from the office, newest last. */
   readonly messages?: () => readonly { id: string; text: string; at: string; kind: string }[];
   readonly upload: { status(): UplinkStatus; pending(): Promise<number>; rejected(): Promise<number> };
+  /** The till's background loops (upload, catalogue, heartbeat), for /healthz and /api/status. */
+  readonly workers?: Pick<Supervisor, 'health'>;
 }
 
 const UI_FILES: Record<string, { file: string; type: string }> = {
@@ -103,7 +105,23 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
   for (const [path, f] of Object.entries(ui))
     app.get(path, (_req, reply) => reply.type(f.type).header('cache-control', 'no-cache').send(f.body));
 
-  app.get('/healthz', () => ({ status: 'ok' }));
+  // `degraded` (503) naming a background worker waiting to be started again, or the database away
+  app.get('/healthz', async (_req, reply) => {
+    const database = await ctx.db.health();
+    const workers = ctx.workers?.health() ?? [];
+    const problems = [
+      ...(database.ok ? [] : [`database: ${database.error}`]),
+      ...workers
+        .filter((w) => w.state === 'restarting')
+        .map((w) => `worker ${w.name}: ${w.lastError ?? '?'}`),
+    ];
+    return reply.code(problems.length === 0 ? 200 : 503).send({
+      status: problems.length === 0 ? 'ok' : 'degraded',
+      database,
+      workers,
+      ...(problems.length > 0 && { problems }),
+    });
+  });
 
   const auth = (req: FastifyRequest, reply: FastifyReply): User | undefined => {
     const h = req.headers.authorization;
@@ -146,6 +164,7 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
       user: user ? { ...user, roleName: ROLE_NAMES[user.role] } : null,
       shift: await ctx.till.shift(),
       link: ctx.upload.status(),
+      workers: ctx.workers?.health() ?? [],
       queue: await ctx.upload.pending(),
       rejected: await ctx.upload.rejected(),
       kktPending: await ctx.till.pendingCount(),

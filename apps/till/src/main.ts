@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@openkassa/db';
 import type { WeightedLayout } from '@openkassa/fiscal';
 import { LayoutSettings, readSetting, writeSetting } from './settings.js';
-import { closeHttp, DeviceCredentials, Heartbeat, salesUplink } from '@openkassa/runtime';
+import { closeHttp, DeviceCredentials, Heartbeat, salesUplink, Supervisor } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
 import { importProducts, productCount } from './catalog/catalog.repo.js';
@@ -111,10 +111,9 @@ export async function startTill(
         auth,
       )
     : undefined;
-  const uploading = uplink?.run().catch((e: unknown) => {
-    log.warn(`upload stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = 1;
-  });
+  // Every background loop runs under the supervisor: one that dies is logged and started again.
+  const workers = new Supervisor({ log });
+  if (uplink) workers.add('sales-upload', uplink);
   // The store's settings from the head office's feed override the command line's.
   const storeSettings = {
     taxation: config.taxation,
@@ -144,12 +143,7 @@ export async function startTill(
   const pull = config.server
     ? new CatalogPull(config.server, db, config.store, settingsSink, log, auth)
     : undefined;
-  const pulling = pull?.run().catch((e: unknown) => {
-    log.warn(
-      `catalogue pull stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
-    );
-    process.exitCode = 1;
-  });
+  if (pull) workers.add('catalog-pull', pull);
   const till = new TillService({
     db,
     kkt: new AtolClient(config.kkt),
@@ -261,9 +255,7 @@ export async function startTill(
         auth,
       )
     : undefined;
-  const beating = beat?.run().catch((e: unknown) => {
-    log.warn(`heartbeat stopped on an error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  });
+  if (beat) workers.add('heartbeat', beat);
   const app = buildTillApp({
     db,
     till,
@@ -273,6 +265,7 @@ export async function startTill(
     layouts: layoutSettings,
     ...(pull && { catalog: () => pull.status() }),
     messages: () => messages,
+    workers,
     upload: {
       status: () => uplink?.status() ?? offline,
       pending: () => outbox.count(),
@@ -284,12 +277,7 @@ export async function startTill(
     url,
     async close() {
       await closeHttp(app);
-      uplink?.stop();
-      pull?.stop();
-      beat?.stop();
-      await uploading;
-      await pulling;
-      await beating;
+      await workers.stop();
       await db.close();
     },
   };

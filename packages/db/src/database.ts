@@ -65,7 +65,43 @@ export interface Database<DB> {
    * on SQLite the attached file's name, on PostgreSQL the schema `<schema>_<name>`.
    */
   companion(name: string): string;
+  /**
+   * Whether the database answers now, within `timeoutMs`: a read, and — after a write failed for a
+   * reason outside the data (disk full, I/O error, the server away) — a small durable write, so a
+   * freed disk shows as soon as it is freed.
+   */
+  health(timeoutMs?: number): Promise<DatabaseHealth>;
   close(): Promise<void>;
+}
+
+export type DatabaseHealth =
+  { readonly ok: true } | { readonly ok: false; readonly error: string; readonly since: string };
+
+/**
+ * Why an error means the database is away (not that a statement or the data is wrong), in a few
+ * words, or undefined: PostgreSQL down, restarting, out of connections or disk; SQLite's disk
+ * full, an I/O error, the file locked past the retry window.
+ */
+export function databaseUnavailable(e: unknown): string | undefined {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  const msg = typeof err?.message === 'string' ? err.message : String(e);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return `disk full (${msg})`;
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'EIO')
+    return `disk I/O error (${msg})`;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `database locked (${msg})`;
+  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) return `database read-only (${msg})`;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code))
+    return `database unreachable (${msg})`;
+  // PostgreSQL: connection exceptions, shutdown or start-up, out of resources
+  if (/^(08|57P|53)/.test(code)) return `database unavailable (${msg})`;
+  if (
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+      msg,
+    )
+  )
+    return `database unreachable (${msg})`;
+  return undefined;
 }
 
 export interface MigrationReport {
@@ -367,13 +403,24 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     }
   }
 
+  /** The last write that failed because the database was away, until a write succeeds. */
+  let writeFailure: { error: string; since: string } | undefined;
+
   async function transaction<T>(fn: (tx: Tx<DB>) => Promise<T>, opts?: TransactionOptions): Promise<T> {
     if (inTx?.getStore()) throw new NestedTransactionError();
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       const hooks: (() => void | Promise<void>)[] = [];
       try {
-        const result = await runOnce(fn, opts, hooks);
+        let result: T;
+        try {
+          result = await runOnce(fn, opts, hooks);
+        } catch (e) {
+          const away = opts?.readOnly ? undefined : databaseUnavailable(e);
+          if (away) writeFailure ??= { error: away, since: new Date().toISOString() };
+          throw e;
+        }
+        if (!opts?.readOnly) writeFailure = undefined;
         if (walSync && opts?.sync === 'background' && !opts.readOnly) {
           // not retried as a transaction: the commit stands, only its durability is unknown
           await walSync.sync().catch((e: unknown) => {
@@ -432,12 +479,60 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     };
   }
 
+  async function health(timeoutMs = 2000): Promise<DatabaseHealth> {
+    const check = async (): Promise<DatabaseHealth> => {
+      try {
+        if (writeFailure) {
+          const failed = writeFailure;
+          await transaction(async (tx) => {
+            const row = {
+              key: 'health-probe',
+              value: new Date().toISOString(),
+              updated_at: new Date().toISOString(),
+            };
+            await sql`insert into app_meta (key, value, updated_at) values (${row.key}, ${row.value}, ${row.updated_at})
+              on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`.execute(
+              tx.db,
+            );
+          }).catch((e: unknown) => {
+            throw new Error(databaseUnavailable(e) ?? failed.error);
+          });
+        } else await sql`select 1`.execute(db);
+        return { ok: true };
+      } catch (e) {
+        return {
+          ok: false,
+          error: databaseUnavailable(e) ?? (e instanceof Error ? e.message : String(e)),
+          since: writeFailure?.since ?? new Date().toISOString(),
+        };
+      }
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<DatabaseHealth>((resolve) => {
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            error: `no answer within ${timeoutMs} ms`,
+            since: writeFailure?.since ?? new Date().toISOString(),
+          }),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([check(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   return {
     dialect,
     db,
     transaction,
     migrate,
     companion,
+    health,
     close: async () => {
       await walSync?.close();
       await db.destroy();

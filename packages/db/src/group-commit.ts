@@ -1,4 +1,4 @@
-import { CommitNotSyncedError, type Database, type Tx } from './database.js';
+import { CommitNotSyncedError, databaseUnavailable, type Database, type Tx } from './database.js';
 
 /**
  * Group commit: many small writes share one transaction, so one durable commit (one fsync on
@@ -110,8 +110,9 @@ export class GroupCommitter<DB, T, R> {
       });
       batch.forEach((b, i) => b.resolve(results[i]!));
     } catch (e) {
-      if (batch.length === 1 || e instanceof CommitNotSyncedError) {
-        // a batch that committed but failed to sync is not written again
+      if (batch.length === 1 || e instanceof CommitNotSyncedError || databaseUnavailable(e)) {
+        // a batch that committed but failed to sync is not written again; with the database away
+        // no item would fare better on its own
         for (const b of batch) b.reject(e);
         return;
       }

@@ -4,3 +4,4 @@ export * from './feed.js';
 export * from './heartbeat.js';
 export * from './http-close.js';
 export * from './credentials.js';
+export * from './supervisor.js';

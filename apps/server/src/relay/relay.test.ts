@@ -243,7 +243,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(
         (await fetch(`${hq.httpUrl}/api/v1/fiscal/documents?fn=9999078900005488&from=x`, hqAuth)).status,
       ).toBe(400);
-      expect(await (await fetch(`${hq.httpUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+      const health = (await (await fetch(`${hq.httpUrl}/healthz`)).json()) as {
+        status: string;
+        workers: { name: string; state: string }[];
+      };
+      expect(health).toMatchObject({ status: 'ok', database: { ok: true } });
+      expect(health.workers.map((w) => `${w.name} ${w.state}`)).toContain('relay-forwarder running');
       const api = (await (await fetch(`${hq.httpUrl}/api/v1/openapi.json`)).json()) as {
         openapi: string;
         paths: Record<string, unknown>;
