@@ -169,7 +169,7 @@ describe('configuration: flag, then OPENKASSA_* variable, then config file', () 
       const first = await run(['migrate', '--db', url]);
       expect(first.err).toBe('');
       expect(first.out).toMatch(
-        /applied 14 migration\(s\).*0011-shift-rollup, 0012-security, 0013-back-office, 0014-parse-after-store/,
+        /applied 15 migration\(s\).*0011-shift-rollup, 0012-security, 0013-back-office, 0014-parse-after-store, 0015-sales-review/,
       );
       const second = await run(['migrate', '--db', url]);
       expect(second.out).toMatch(/is up to date/);

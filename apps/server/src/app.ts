@@ -38,6 +38,7 @@ import { catalogRoutes } from './catalog/catalog.routes.js';
 import { withoutPinHash } from './catalog/catalog.search.js';
 import { anomaliesTable, anomalyReport } from './reports/anomalies.js';
 import { verifyAudit } from './audit/audit.verify.js';
+import { heldForReview } from './sales/sales.review.js';
 
 export interface ServerAppContext {
   readonly db: Database<ServerSchema>;
@@ -166,6 +167,24 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
         return reply.code(400).send(badRequest('store, till and shift (a whole number) are required'));
       if (!scoped(reply, storeScope(req.principal, [q.store]))) return;
       return shiftReport(ctx.db, q.store, q.till, shift);
+    },
+  );
+
+  // fiscalised documents that broke a rule, kept and held for a person to look at
+  app.get(
+    '/api/v1/sales/review',
+    { config: { access: { permission: 'viewReports' } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const limit = q.limit === undefined ? 100 : Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        return reply.code(400).send(badRequest('limit must be a whole number 1..1000'));
+      if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
+        return reply.code(400).send(badRequest('store is a store code'));
+      const s = oneStore(req.principal, q.store);
+      if (!scoped(reply, s)) return;
+      const store = s.stores?.[0];
+      return heldForReview(ctx.db, limit, store);
     },
   );
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { openDatabase, type Database, type DbConfig } from '@openkassa/db';
 import { buildServerApp, routesOf } from './app.js';
 import { DEFAULT_WARN_AGES, fnBacklog, type WarnAge } from './fiscal/backlog.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, salesMetrics } from './metrics.js';
+import { reviewCount } from './sales/sales.review.js';
 import { serverDbOptions } from './migrations.js';
 import { AnswerHub } from './relay/answers.js';
 import { Forwarder } from './relay/forwarder.js';
@@ -198,6 +199,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     forwardUpstream: uplink !== undefined,
     onStored: () => uplink?.kick(),
   });
+  salesMetrics(metrics.registry, { rejected: () => sales.rejected, heldForReview: () => reviewCount(db) });
   const catalog = new CatalogService(db, { mirror: config.upstreamServer !== undefined });
   const mirror = config.upstreamServer
     ? catalogMirror(config.upstreamServer, catalog, log, upstreamAuth)

@@ -40,6 +40,30 @@ export function workerMetrics(
   });
 }
 
+/** Sales documents refused at ingest, and fiscalised ones held for review: never silent. */
+export function salesMetrics(
+  registry: Registry,
+  sales: { rejected(): number; heldForReview(): Promise<number> },
+): void {
+  new Counter({
+    name: 'openkassa_sales_rejected_total',
+    help: 'Sales documents refused at ingest since start (the sender keeps them with the reason)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sales.rejected());
+    },
+  });
+  new Gauge({
+    name: 'openkassa_sales_review_documents',
+    help: 'Fiscalised documents that broke a rule, stored and held for review',
+    registers: [registry],
+    async collect() {
+      this.set(await sales.heldForReview());
+    },
+  });
+}
+
 /** The server's Prometheus metrics; one registry per server instance. */
 export function createMetrics(
   backlog: () => Promise<{ documents: number; fnOver: Record<string, number>; oldestAgeSeconds: number }>,

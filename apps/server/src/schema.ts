@@ -103,6 +103,21 @@ export interface SalesLinesTable {
   vat: number;
 }
 
+/** A fiscalised document that broke a rule of the sales schema, kept as it came with the reason. */
+export interface SalesReviewTable {
+  id: string;
+  store: string;
+  till: string | null;
+  kind: string | null;
+  fn: string;
+  fd: number;
+  reason: string;
+  payload_json: string;
+  payload_hash: string;
+  received_at: string;
+  upstream_state: 'pending' | 'sent' | 'rejected' | null;
+}
+
 export interface SalesOutboxTable {
   doc_id: string;
   queued_at: string;
@@ -322,6 +337,7 @@ export interface ServerSchema extends CoreSchema {
   all_sales_documents: SalesDocumentsTable;
   all_sales_lines: SalesLinesTable;
   sales_outbox: SalesOutboxTable;
+  sales_review: SalesReviewTable;
   fiscal_messages: FiscalMessagesTable;
   fiscal_documents: FiscalDocumentsTable;
   fiscal_items: FiscalItemsTable;

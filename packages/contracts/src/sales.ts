@@ -108,6 +108,11 @@ export interface ItemResult {
   readonly status: ItemStatus;
   /** Why it was rejected; a rejected document is not stored and must not be re-sent unchanged. */
   readonly reason?: string;
+  /**
+   * A fiscalised document that breaks a rule is stored all the same, held for review with this
+   * reason (it happened: the ККТ printed it), never refused.
+   */
+  readonly review?: string;
 }
 export interface BatchResult {
   readonly results: ItemResult[];
@@ -117,35 +122,119 @@ export interface BatchResult {
  * Checks a document beyond its shape: sums agree. Returns the reason it cannot be stored, or
  * undefined. The same rule runs on the till before upload and on every server.
  */
-export function salesDocumentProblem(d: SalesDocument): string | undefined {
+export function salesDocumentProblem(d: SalesDocument, lang: 'en' | 'ru' = 'en'): string | undefined {
+  const say = (en: string, ru: string) => (lang === 'ru' ? ru : en);
   const linesSum = d.lines.reduce((s, l) => s + l.sum, 0);
   switch (d.kind) {
     case 'sale':
     case 'return': {
-      if (d.lines.length === 0) return `${d.kind} has no lines`;
-      if (linesSum !== d.total) return `lines add up to ${linesSum}, total is ${d.total}`;
+      if (d.lines.length === 0) return say(`${d.kind} has no lines`, 'в документе нет строк');
+      if (linesSum !== d.total)
+        return say(
+          `lines add up to ${linesSum}, total is ${d.total}`,
+          `строки дают ${rubText(linesSum)}, а сумма документа ${rubText(d.total)}`,
+        );
       const paid = d.payments.cash + d.payments.card;
-      if (paid !== d.total) return `payments add up to ${paid}, total is ${d.total}`;
-      if (d.kind === 'return' && d.originalId === d.id) return 'a return cannot return itself';
+      if (paid !== d.total)
+        return say(
+          `payments add up to ${paid}, total is ${d.total}`,
+          `оплата ${rubText(paid)} не равна сумме документа ${rubText(d.total)}`,
+        );
+      if (d.kind === 'return' && d.originalId === d.id)
+        return say('a return cannot return itself', 'возврат не может возвращать сам себя');
       return undefined;
     }
     case 'void': {
-      if (d.lines.length === 0) return 'void has no lines';
-      if (linesSum !== d.total) return `lines add up to ${linesSum}, total is ${d.total}`;
-      if (d.payments.cash + d.payments.card !== 0) return 'a void carries no payments';
-      if (d.fiscal) return 'a void is not fiscal';
+      if (d.lines.length === 0) return say('void has no lines', 'в аннулировании нет строк');
+      if (linesSum !== d.total)
+        return say(
+          `lines add up to ${linesSum}, total is ${d.total}`,
+          `строки дают ${rubText(linesSum)}, а сумма документа ${rubText(d.total)}`,
+        );
+      if (d.payments.cash + d.payments.card !== 0)
+        return say('a void carries no payments', 'аннулирование не содержит оплат');
+      if (d.fiscal) return say('a void is not fiscal', 'аннулирование не фискальный документ');
       return undefined;
     }
     case 'cashIn':
     case 'cashOut':
-      if (d.lines.length > 0) return `${d.kind} carries no lines`;
-      if (d.total <= 0) return `${d.kind} of zero`;
+      if (d.lines.length > 0)
+        return say(`${d.kind} carries no lines`, 'внесение и выплата не содержат строк');
+      if (d.total <= 0) return say(`${d.kind} of zero`, 'сумма внесения или выплаты должна быть больше нуля');
       return undefined;
     case 'shiftOpen':
     case 'shiftClose':
-      if (d.lines.length > 0) return `${d.kind} carries no lines`;
+      if (d.lines.length > 0)
+        return say(`${d.kind} carries no lines`, 'открытие и закрытие смены не содержат строк');
       return undefined;
   }
+}
+
+/** Russian names of a sales document's fields, for the cashier's screen. */
+const FIELD_NAMES_RU: Record<string, string> = {
+  quantity: 'количество',
+  price: 'цена',
+  sum: 'сумма строки',
+  listPrice: 'цена по каталогу',
+  name: 'наименование',
+  vat: 'ставка НДС',
+  barcode: 'штрихкод',
+  productId: 'код товара',
+  total: 'сумма документа',
+  cash: 'наличные',
+  card: 'оплата картой',
+  lines: 'строки',
+  cashier: 'кассир',
+  shift: 'смена',
+  number: 'номер документа',
+};
+
+/** A money amount in roubles for a message: 1234567 → "12345,67 ₽". */
+const rubText = (kopecks: unknown) =>
+  typeof kopecks === 'number' ? `${(kopecks / 100).toFixed(2).replace('.', ',')} ₽` : String(kopecks);
+
+/** The first issue of a failed parse of `root`, in Russian, naming the line and the field. */
+function issueRu(issue: z.core.$ZodIssue, root: unknown, lineNo?: number): string {
+  const field = [...issue.path].reverse().find((p) => typeof p === 'string') ?? '';
+  const n = issue.path[0] === 'lines' && typeof issue.path[1] === 'number' ? issue.path[1] + 1 : lineNo;
+  let value: unknown = root;
+  for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | null | undefined)?.[p];
+  const where = n !== undefined ? `строка ${n}: ` : '';
+  const name = FIELD_NAMES_RU[field] ?? field;
+  switch (field) {
+    case 'quantity':
+      return `${where}количество ${String(value)} недопустимо: не больше 999 999 999,999 и не больше трёх знаков после запятой`;
+    case 'price':
+    case 'sum':
+    case 'listPrice':
+    case 'total':
+    case 'cash':
+    case 'card':
+      return `${where}${name} ${rubText(value)} вне допустимых пределов (от 0 до ${rubText(2 ** 47)})`;
+    case 'name':
+      return `${where}наименование должно быть от 1 до 128 символов`;
+    case 'lines':
+      return 'в документе больше 1000 строк';
+    default:
+      return `${where}${name || 'документ'}: ${issue.message}`;
+  }
+}
+
+/**
+ * Why a document the till is about to send to the ККТ would be refused by its server — the same
+ * schema and rules every server applies — in Russian for the cashier, or undefined. A document
+ * the ККТ has fiscalised must reach the servers, so the till asks this first.
+ */
+export function salesDocumentRefusalRu(d: unknown): string | undefined {
+  const parsed = salesDocument.safeParse(d);
+  if (!parsed.success) return issueRu(parsed.error.issues[0]!, d);
+  return salesDocumentProblem(parsed.data, 'ru');
+}
+
+/** The same for one line as it is scanned (`lineNo` from 1), so a line no server takes never joins a receipt. */
+export function salesLineRefusalRu(line: unknown, lineNo?: number): string | undefined {
+  const parsed = salesLine.safeParse(line);
+  return parsed.success ? undefined : issueRu(parsed.error.issues[0]!, line, lineNo);
 }
 
 /** A zod error as one line naming the fields: "documents.0.total: Too small…". */

@@ -12,12 +12,17 @@ const storeName = (ctx, id) => ctx.stores.find((s) => s.id === id)?.name ?? id;
 export async function dashboardPage({ ctx }) {
   const today = day();
   const from14 = day(-13);
-  const [byStore, byDay, byHour, devices, kkt] = await Promise.all([
+  const [byStore, byDay, byHour, devices, kkt, health, gaps] = await Promise.all([
     api('/reports/sales', { query: { by: 'store', from: today, to: today } }),
     api('/reports/sales', { query: { by: 'day', from: from14, to: today } }),
     api('/reports/sales', { query: { by: 'hour', from: today, to: today } }),
     ctx.can('viewDevices') ? api('/devices') : { devices: [] },
     ctx.can('viewDevices') ? api('/devices/kkt').catch(() => ({ kkt: [] })) : { kkt: [] },
+    // /healthz answers 503 with the same body when something is wrong
+    fetch('/healthz')
+      .then((r) => r.json())
+      .catch(() => ({ status: 'degraded', problems: ['сервер не отвечает'], workers: [] })),
+    ctx.can('viewReports') ? api('/sales/review', { query: { limit: 1 } }).catch(() => null) : null,
   ]);
   const rows = byStore.rows;
   const sum = (f) => rows.reduce((a, r) => a + r[f], 0);
@@ -46,6 +51,8 @@ export async function dashboardPage({ ctx }) {
     }))
     .filter((x) => x.d.kind === 'till' || x.d.kind === 'store-server');
   const queued = queues.reduce((a, x) => a + x.queue, 0);
+  const rejected = queues.reduce((a, x) => a + x.rejected, 0);
+  const held = gaps?.count ?? 0;
 
   return h(
     'div',
@@ -204,6 +211,14 @@ export async function dashboardPage({ ctx }) {
           'div',
           { class: 'muted small' },
           queued > 0 ? `В очередях ${num(queued)} док.` : 'Очереди выгрузки пусты',
+          rejected > 0 ? ' · ' : '',
+          rejected > 0
+            ? h(
+                'span',
+                { class: 'bad-text', 'data-testid': 'rejected-total' },
+                `отклонено ${num(rejected)} док.`,
+              )
+            : '',
         ),
         table(
           [
@@ -224,6 +239,11 @@ export async function dashboardPage({ ctx }) {
                 x.d.online ? badge('на связи', 'good') : badge(`нет ${since(x.d.lastSeenAt)}`, 'bad'),
             },
             { title: 'В очереди', num: true, cell: (x) => (x.queue > 0 ? badge(num(x.queue), 'warn') : '0') },
+            {
+              title: 'Отклонено',
+              num: true,
+              cell: (x) => (x.rejected > 0 ? badge(num(x.rejected), 'bad') : '0'),
+            },
             { title: 'Выгрузка', cell: (x) => (x.last ? `${since(x.last)} назад` : '—') },
           ],
           queues.sort((a, b) => Number(a.d.online) - Number(b.d.online) || b.queue - a.queue).slice(0, 12),
@@ -231,5 +251,60 @@ export async function dashboardPage({ ctx }) {
         ),
       ),
     ),
+    serverPanel(health, held),
+  );
+}
+
+/** The server itself: its background workers, its database, documents held for review. */
+function serverPanel(health, held) {
+  const workers = health.workers ?? [];
+  return panel(
+    'Состояние сервера',
+    h(
+      'div',
+      { 'data-testid': 'server-health' },
+      health.status === 'ok'
+        ? h('div', { class: 'ok-note' }, '✓ Сервер работает, база данных отвечает')
+        : h(
+            'div',
+            { class: 'bad-text' },
+            'Неполадки: ',
+            (health.problems ?? []).join('; ') || 'сервер не отвечает',
+          ),
+      held > 0
+        ? h(
+            'div',
+            { class: 'bad-text', 'data-testid': 'held-for-review' },
+            `Пробитых ККТ документов на проверке: ${num(held)} — `,
+            h('a', { href: '#/reports?tab=reconciliation' }, 'сверка'),
+          )
+        : null,
+    ),
+    workers.length === 0
+      ? null
+      : table(
+          [
+            { title: 'Фоновая задача', cell: (w) => w.name },
+            {
+              title: 'Состояние',
+              cell: (w) =>
+                w.state === 'running'
+                  ? badge('работает', 'good')
+                  : w.state === 'restarting'
+                    ? badge('перезапуск', 'bad')
+                    : badge('остановлена', 'neutral'),
+            },
+            { title: 'Перезапусков', num: true, cell: (w) => num(w.restarts) },
+            {
+              title: 'Последняя ошибка',
+              cell: (w) =>
+                w.lastErrorAt
+                  ? [`${since(w.lastErrorAt)} назад`, h('div', { class: 'muted' }, w.lastError)]
+                  : '—',
+            },
+          ],
+          workers,
+          { testid: 'workers' },
+        ),
   );
 }

@@ -119,6 +119,7 @@ const TABLE: [route: string, path: string, body: unknown, allowed: readonly Who[
     BACK_OFFICE,
   ],
   ['GET /api/v1/sales/documents', '/api/v1/sales/documents?store=S1', undefined, BACK_OFFICE],
+  ['GET /api/v1/sales/review', '/api/v1/sales/review?store=S1', undefined, BACK_OFFICE],
   ['PUT /api/v1/catalog/items', '/api/v1/catalog/items', {}, ['admin']],
   [
     'GET /api/v1/catalog/changes',

@@ -212,7 +212,11 @@ for (const dialect of ['sqlite', 'postgres'] as const)
       }
       const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
       try {
-        expect((await db.migrate()).applied).toEqual(['0013-back-office', '0014-parse-after-store']);
+        expect((await db.migrate()).applied).toEqual([
+          '0013-back-office',
+          '0014-parse-after-store',
+          '0015-sales-review',
+        ]);
         const found = await searchCatalog(db, { kind: 'product', q: 'СМЕТАНА 4601234', limit: 10 });
         expect('items' in found && found.items.map((i) => i.id)).toEqual(['old1']);
         const cats = await searchCatalog(db, { kind: 'category', q: 'молочн', limit: 10 });

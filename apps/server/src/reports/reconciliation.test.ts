@@ -81,6 +81,7 @@ describeStorage<ServerSchema>(
         'no-till-document': 2,
         'sum-mismatch': 1,
         'not-confirmed': 2,
+        'held-for-review': 0,
       });
       expect(rec.gaps.map((g) => [g.kind, g.fd])).toEqual([
         ['not-at-relay', 6],

@@ -3,7 +3,8 @@ import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import type { Table } from './table.js';
 
-export type GapKind = 'not-at-relay' | 'no-till-document' | 'sum-mismatch' | 'not-confirmed';
+export type GapKind =
+  'not-at-relay' | 'no-till-document' | 'sum-mismatch' | 'not-confirmed' | 'held-for-review';
 
 /** One thing missing or wrong somewhere between the till, the relay and the OFD. */
 export interface Gap {
@@ -31,6 +32,8 @@ const DETAIL: Record<GapKind, string> = {
   'no-till-document': 'a fiscal receipt came through the relay, but no till document for it has arrived',
   'sum-mismatch': "the till's total and the fiscal document's total differ",
   'not-confirmed': 'the OFD has not confirmed this fiscal document yet',
+  'held-for-review':
+    'the ККТ fiscalised this till document but it breaks a rule of the sales schema: stored and held for review',
 };
 
 /**
@@ -57,10 +60,13 @@ export async function reconcile(
   const noTill = db.db
     .selectFrom('fiscal_documents as f')
     .leftJoin('all_sales_documents as s', (j) => j.onRef('s.fn', '=', 'f.fn').onRef('s.fd', '=', 'f.fd'))
+    // a till document held for review has arrived: it is listed as such
+    .leftJoin('sales_review as r', (j) => j.onRef('r.fn', '=', 'f.fn').onRef('r.fd', '=', 'f.fd'))
     .select(['f.fn', 'f.fd', 'f.total', 'f.received_at'])
     .where('f.form', '=', 3)
     .where('f.operation_type', 'in', [1, 2])
-    .where('s.id', 'is', null);
+    .where('s.id', 'is', null)
+    .where('r.id', 'is', null);
   let mismatch = db.db
     .selectFrom('all_sales_documents as s')
     .innerJoin('fiscal_documents as f', (j) => j.onRef('f.fn', '=', 's.fn').onRef('f.fd', '=', 's.fd'))
@@ -72,24 +78,29 @@ export async function reconcile(
     .selectFrom('fiscal_messages')
     .select(['fn', 'fd', 'first_received_at'])
     .where(sql<boolean>`state <> 'answered'`);
+  let held = db.db.selectFrom('sales_review').select(['fn', 'fd', 'store', 'till', 'reason', 'received_at']);
+  if (storeFilter) held = held.where('store', '=', storeFilter);
 
-  const [a, b, c, d] = await Promise.all([
+  const [a, b, c, d, e] = await Promise.all([
     notAtRelay.orderBy('s.fn').orderBy('s.fd').limit(limit).execute(),
     noTill.orderBy('f.fn').orderBy('f.fd').limit(limit).execute(),
     mismatch.orderBy('s.fn').orderBy('s.fd').limit(limit).execute(),
     unconfirmed.orderBy('first_received_at').limit(limit).execute(),
+    held.orderBy('received_at').limit(limit).execute(),
   ]);
-  const [nA, nB, nC, nD] = await Promise.all([
+  const [nA, nB, nC, nD, nE] = await Promise.all([
     countRows(notAtRelay),
     countRows(noTill),
     countRows(mismatch),
     countRows(unconfirmed),
+    countRows(held),
   ]);
   const counts: Record<GapKind, number> = {
     'not-at-relay': nA,
     'no-till-document': nB,
     'sum-mismatch': nC,
     'not-confirmed': nD,
+    'held-for-review': nE,
   };
   const gaps: Gap[] = [
     ...a.map((r) => ({
@@ -127,6 +138,15 @@ export async function reconcile(
       fd: r.fd,
       since: r.first_received_at,
       detail: DETAIL['not-confirmed'],
+    })),
+    ...e.map((r) => ({
+      kind: 'held-for-review' as const,
+      fn: r.fn,
+      fd: r.fd,
+      store: r.store,
+      ...(r.till !== null && { till: r.till }),
+      since: r.received_at,
+      detail: `${DETAIL['held-for-review']}: ${r.reason}`,
     })),
   ];
   return { counts, gaps };

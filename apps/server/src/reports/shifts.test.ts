@@ -199,6 +199,7 @@ describeStorage<ServerSchema>(
           '0012-security',
           '0013-back-office',
           '0014-parse-after-store',
+          '0015-sales-review',
         ]);
         // the audit log's first entry covers the documents stored before it, archived ones too
         const v = await verifyAudit(db);

@@ -15,7 +15,19 @@ export function serverSalesOutbox(db: Database<ServerSchema>): Outbox & { count(
         .orderBy('o.doc_id')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ id: r.id, document: JSON.parse(r.payload_json) as unknown }));
+      // fiscalised documents held for review go up as they came
+      const held =
+        rows.length < limit
+          ? await db.db
+              .selectFrom('sales_review')
+              .select(['id', 'payload_json'])
+              .where('upstream_state', '=', 'pending')
+              .orderBy('received_at')
+              .orderBy('id')
+              .limit(limit - rows.length)
+              .execute()
+          : [];
+      return [...rows, ...held].map((r) => ({ id: r.id, document: JSON.parse(r.payload_json) as unknown }));
     },
     async settle(acks: readonly ItemAck[]): Promise<void> {
       await db.transaction(async (tx) => {
@@ -29,6 +41,12 @@ export function serverSalesOutbox(db: Database<ServerSchema>): Outbox & { count(
             }))
             .where('doc_id', '=', a.id)
             .execute();
+          await tx.db
+            .updateTable('sales_review')
+            .set({ upstream_state: a.status === 'rejected' ? 'rejected' : 'sent' })
+            .where('id', '=', a.id)
+            .where('upstream_state', '=', 'pending')
+            .execute();
         }
       });
     },
@@ -38,7 +56,12 @@ export function serverSalesOutbox(db: Database<ServerSchema>): Outbox & { count(
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('state', '=', 'pending')
         .executeTakeFirstOrThrow();
-      return Number(r.n);
+      const held = await db.db
+        .selectFrom('sales_review')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('upstream_state', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      return Number(r.n) + Number(held.n);
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import type { ServerSchema } from '../schema.js';
 import { storeSalesDocuments } from './sales.repo.js';
 import { salesArchive } from './sales.archive.js';
+import { keepForReview } from './sales.review.js';
 
 export type BatchOutcome =
   { readonly ok: true; readonly results: ItemResult[] } | { readonly ok: false; readonly reason: string };
@@ -22,11 +23,19 @@ export type BatchOutcome =
 export class SalesIngest {
   readonly #gc: GroupCommitter<ServerSchema, SalesDocument, ItemResult>;
   readonly #onStored: () => void;
+  readonly #db: Database<ServerSchema>;
+  readonly #opts: { clock: { now(): Date }; forwardUpstream: boolean };
+  /** Documents refused since start, for /metrics; the reason is in the sender's outbox and log. */
+  rejected = 0;
+  /** Fiscalised documents held for review since start. */
+  heldForReview = 0;
 
   constructor(
     db: Database<ServerSchema>,
     opts: { clock: { now(): Date }; forwardUpstream: boolean; onStored?: () => void },
   ) {
+    this.#db = db;
+    this.#opts = opts;
     this.#onStored = opts.onStored ?? (() => undefined);
     const archive = salesArchive(db);
     this.#gc = new GroupCommitter(db, async (tx, docs) => {
@@ -52,12 +61,24 @@ export class SalesIngest {
         const rawId = (r as { id?: unknown } | null)?.id;
         const id = typeof rawId === 'string' ? rawId.slice(0, 64) : `#${i}`;
         const parsed = salesDocument.safeParse(r);
-        if (!parsed.success) return { id, status: 'rejected', reason: describeZodError(parsed.error) };
-        const problem = salesDocumentProblem(parsed.data);
-        if (problem) return { id, status: 'rejected', reason: problem };
-        return this.#gc.submit(parsed.data);
+        const problem = parsed.success ? salesDocumentProblem(parsed.data) : describeZodError(parsed.error);
+        if (problem === undefined && parsed.success) return this.#gc.submit(parsed.data);
+        return this.#refuse(r, id, problem ?? 'invalid');
       }),
     );
     return { ok: true, results };
+  }
+
+  /** A document that breaks a rule: kept for review when the ККТ fiscalised it, else refused. */
+  async #refuse(raw: unknown, id: string, reason: string): Promise<ItemResult> {
+    const now = this.#opts.clock.now().toISOString();
+    const kept = await keepForReview(this.#db, raw, reason, now, this.#opts.forwardUpstream);
+    if (kept?.status === 'stored') {
+      this.heldForReview++;
+      if (this.#opts.forwardUpstream) this.#onStored();
+    }
+    if (kept) return kept;
+    this.rejected++;
+    return { id, status: 'rejected', reason };
   }
 }

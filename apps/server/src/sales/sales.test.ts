@@ -137,6 +137,61 @@ describeStorage<ServerSchema>(
       });
       await expect(archiveSales(ctx.db(), '1.2.2025')).rejects.toThrow(/"1.2.2025" is not a day/);
     });
+
+    it('keeps a fiscalised document that breaks a rule, held for review (never refused), and forwards it; refuses one the ККТ did not fiscalise', async () => {
+      const ingest = new SalesIngest(ctx.db(), { clock, forwardUpstream: true });
+      const outbox = serverSalesOutbox(ctx.db());
+      const [docsBefore, queuedBefore] = [await count('sales_documents'), await outbox.count()];
+      const base = sampleSale({ store: 'REVIEW', number: 7, lines: 1 });
+      // what a till without the shared check once sent: the ККТ printed 1,000,000,000 pieces
+      const huge = {
+        ...base,
+        lines: [{ ...base.lines[0]!, quantity: '1000000000', sum: base.lines[0]!.price * 1e9 }],
+        total: base.lines[0]!.price * 1e9,
+        payments: { cash: 0, card: base.lines[0]!.price * 1e9 },
+        fiscal: { fn: '9999078900005488', fd: 122, fp: '1234567890', shift: 1, at: base.at },
+      };
+      const notFiscal = { ...huge, id: crypto.randomUUID(), fiscal: undefined };
+      const r = await ingest.ingest({ documents: [huge, notFiscal] });
+      expect(r.ok && r.results).toEqual([
+        {
+          id: huge.id,
+          status: 'stored',
+          review: expect.stringMatching(/^lines\.0\.quantity: a decimal with up to 3 decimals/),
+        },
+        { id: notFiscal.id, status: 'rejected', reason: expect.stringMatching(/^lines\.0\.quantity/) },
+      ]);
+      // a re-send changes nothing
+      const again = await ingest.ingest({ documents: [huge] });
+      expect(again.ok && again.results[0]?.status).toBe('duplicate');
+      const held = await ctx.db().db.selectFrom('sales_review').selectAll().execute();
+      expect(held).toHaveLength(1);
+      expect(held[0]).toMatchObject({
+        id: huge.id,
+        store: 'REVIEW',
+        till: 'T1',
+        fn: '9999078900005488',
+        fd: 122,
+      });
+      expect(JSON.parse(held[0]!.payload_json)).toEqual(huge);
+      expect(await count('sales_documents')).toBe(docsBefore);
+      expect([ingest.rejected, ingest.heldForReview]).toEqual([1, 1]);
+      // it goes to the head office as it came, and leaves the queue once acknowledged
+      expect(await outbox.count()).toBe(queuedBefore + 1);
+      const pending = await outbox.pending(10_000);
+      expect(pending.filter((p) => p.id === huge.id)).toEqual([{ id: huge.id, document: huge }]);
+      await outbox.settle([{ id: huge.id, status: 'stored' }]);
+      expect(await outbox.count()).toBe(queuedBefore);
+      // the reconciliation lists it as held, not as a fiscal receipt without a till document
+      const { reconcile } = await import('../reports/reconciliation.js');
+      const rec = await reconcile(ctx.db(), { store: 'REVIEW' });
+      expect(rec.counts['held-for-review']).toBe(1);
+      expect(rec.gaps.find((g) => g.kind === 'held-for-review')).toMatchObject({
+        fn: '9999078900005488',
+        fd: 122,
+        store: 'REVIEW',
+      });
+    });
   },
   serverDbOptions,
 );

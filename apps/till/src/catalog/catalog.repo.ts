@@ -10,6 +10,7 @@ import {
   type WeightedLayout,
 } from '@openkassa/fiscal';
 import type { TillSchema } from '../schema.js';
+import { salesLineRefusalRu } from '@openkassa/contracts';
 
 /** The calendar day in this machine's time zone. */
 export function localDay(d: Date): string {
@@ -189,19 +190,20 @@ export async function scan(
   qty ??= { mantissa: 1n, scale: 0 };
   if (!product.weighted && qty.scale > 0 && qty.mantissa % 10n ** BigInt(qty.scale) !== 0n)
     return { ok: false, message: `${product.name}: штучный товар продаётся целым количеством` };
-  return {
-    ok: true,
-    line: {
-      productId: product.id,
-      barcode: c,
-      name: product.name,
-      price: product.price,
-      quantity: formatDecimal(qty),
-      sum: lineAmount(product.price, qty),
-      vat: product.vat,
-      weighted: product.weighted,
-    },
+  const line = {
+    productId: product.id,
+    barcode: c,
+    name: product.name,
+    price: product.price,
+    quantity: formatDecimal(qty),
+    sum: lineAmount(product.price, qty),
+    vat: product.vat,
+    weighted: product.weighted,
   };
+  // the servers' own rule for a line: one they would refuse never reaches the ККТ
+  const refusal = salesLineRefusalRu(line);
+  if (refusal) return { ok: false, message: `${product.name}: ${refusal}` };
+  return { ok: true, line };
 }
 
 /** Products whose name contains the text (case-insensitive), for search at the till. */

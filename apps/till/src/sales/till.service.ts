@@ -1,6 +1,7 @@
 import type { Database, Tx } from '@openkassa/db';
 import {
   kindTotals,
+  salesDocumentRefusalRu,
   type KindTotals,
   type DocumentKind,
   type FiscalParams,
@@ -687,6 +688,36 @@ export class TillService {
     const cash = o.cash ?? 0;
     const tendered = o.tendered ?? cash;
     const catalogVersion = await catalogCursor(this.#d.db);
+    const createdAt = isoLocal(this.#d.clock.now());
+    const fields = {
+      id,
+      kind: o.kind,
+      shift: o.shift,
+      cashier: o.user.name,
+      created_at: createdAt,
+      total: o.total,
+      cash,
+      card: o.card ?? 0,
+      tendered,
+      change: tendered - cash,
+      lines_json: JSON.stringify(o.lines ?? []),
+      original_id: o.originalId ?? null,
+      catalog_version: catalogVersion,
+      approval_json: o.approval ? JSON.stringify(o.approval) : null,
+    };
+    // 0. Checked against the rules every server applies before the ККТ is asked: a document the
+    // ККТ has fiscalised must never be refused upstream.
+    const refusal = salesDocumentRefusalRu(
+      uploadForm(
+        { ...fields, number: 1 },
+        this.#d.store,
+        this.#d.till,
+        o.shift,
+        { fn: '0000000000000000', fd: 1, fp: '0', shift: o.shift, at: createdAt },
+        undefined,
+      ),
+    );
+    if (refusal) return refuse('invalid-document', `Операция не проведена: ${refusal}`);
     // 1. The document is committed before the ККТ hears of it.
     await this.#d.db.transaction(async (tx) => {
       const last = await tx.db
@@ -696,28 +727,15 @@ export class TillService {
       await tx.db
         .insertInto('documents')
         .values({
-          id,
+          ...fields,
           number: (last?.n ?? 0) + 1,
-          kind: o.kind,
           state: 'pending',
-          shift: o.shift,
-          cashier: o.user.name,
-          created_at: isoLocal(this.#d.clock.now()),
-          total: o.total,
-          cash,
-          card: o.card ?? 0,
-          tendered,
-          change: tendered - cash,
-          lines_json: JSON.stringify(o.lines ?? []),
-          original_id: o.originalId ?? null,
           kkt_uuid: kktUuid,
           kkt_tasks_json: JSON.stringify(o.tasks),
           fiscal_json: null,
           kkt_totals_json: null,
           error: null,
           doc_json: null,
-          catalog_version: catalogVersion,
-          approval_json: o.approval ? JSON.stringify(o.approval) : null,
         })
         .execute();
     });
@@ -811,7 +829,21 @@ export class TillService {
 
 /** A till document as it is uploaded: what the store server and the head office store. */
 function uploadForm(
-  doc: DocumentsTable,
+  doc: Pick<
+    DocumentsTable,
+    | 'id'
+    | 'kind'
+    | 'created_at'
+    | 'number'
+    | 'cashier'
+    | 'total'
+    | 'lines_json'
+    | 'cash'
+    | 'card'
+    | 'original_id'
+    | 'catalog_version'
+    | 'approval_json'
+  >,
   store: string,
   till: string,
   shift: number,

@@ -107,6 +107,36 @@ function service(db: Database<TillSchema>, atol: AtolClient, uploaded: { n: numb
 }
 
 describe('till operations against the ККТ emulator', () => {
+  it("refuses an absurd quantity or price before the ККТ, saying why in Russian, by the servers' own rules", async () => {
+    const k = await kkt();
+    const db = await tillDb();
+    const till = service(db, new AtolClient(k.httpUrl), { n: 0 });
+    expect((await till.openShift(senior)).ok).toBe(true);
+    const fdBefore = await k.lastFd();
+    // what a cashier typed as 1000000000*<barcode>: the scan itself is refused
+    const huge = await till.sell(senior, {
+      lines: [{ barcode: MILK, quantity: '1000000000' }],
+      card: 0,
+      cashTendered: 10 ** 15,
+    });
+    expect(huge).toMatchObject({ ok: false, code: 'unknown-barcode' });
+    expect(!huge.ok && huge.message).toMatch(/количество 1000000000 недопустимо: не больше 999 999 999,999/);
+    // a price override whose line sum no server would take
+    const price = await till.sell(senior, {
+      lines: [{ barcode: MILK, quantity: '1000', price: 2 ** 38 }],
+      card: 0,
+      cashTendered: 2 ** 38 * 1000,
+    });
+    expect(price).toMatchObject({ ok: false, code: 'invalid-document' });
+    expect(!price.ok && price.message).toMatch(
+      /^Операция не проведена: сумма документа 2 ?748 ?779 ?069 ?440,00 ₽ вне допустимых пределов/,
+    );
+    // nothing reached the ККТ and nothing waits in the till
+    expect(await k.lastFd()).toBe(fdBefore);
+    const docs = await db.db.selectFrom('documents').select('kind').execute();
+    expect(docs.map((d) => d.kind)).toEqual(['shiftOpen']);
+  });
+
   it('sells, returns by receipt, moves cash and closes the shift with totals equal to the ККТ', async () => {
     const k = await kkt();
     const db = await tillDb();
