@@ -312,6 +312,13 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     pool.on('error', (e) => {
       log.error('idle PostgreSQL connection failed', e);
     });
+    // A connection lost while checked out (PostgreSQL restarting between two statements of a
+    // transaction) emits 'error' on its client, which the pool listens for only while the client is
+    // idle: unheard, it would end the process. The statement in flight fails on its own, and the
+    // pool drops the client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   }
 
