@@ -1,9 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ean13 } from '@openkassa/till';
 import {
   dropTestDatabases,
   freePort,
   pgDbArgs,
+  seller,
   sleep,
   startKkt,
   startOfd,
@@ -15,13 +15,12 @@ import {
   tillSession,
   tillStatus,
   waitUploaded,
+  waitFor,
   type Role,
 } from './support.js';
 
 afterEach(stopAll);
 afterAll(dropTestDatabases);
-
-const CODES = [ean13('460000000001'), ean13('460000000002'), ean13('210010101234'), ean13('460000000003')];
 
 interface Doc {
   id: string;
@@ -32,47 +31,6 @@ interface Doc {
   total: number;
   payments: { cash: number; card: number };
   kktTotals?: { sell: { count: number; sum: number }; sellReturn: { count: number; sum: number } };
-}
-
-/** A till that sells through its API (as the sale screen does) until stopped; survives till restarts. */
-function seller(url: () => string) {
-  let stopped = false;
-  let sold = 0;
-  const done = (async () => {
-    let s: Awaited<ReturnType<typeof tillSession>> | undefined;
-    for (let i = 0; !stopped; i++) {
-      try {
-        s ??= await tillSession(url(), '2222');
-        const r = await s.call('POST', '/api/sale', {
-          lines: [
-            { barcode: CODES[i % 4]! },
-            { barcode: CODES[(i + 1) % 4]!, quantity: i % 4 === 1 ? undefined : '2' },
-          ],
-          card: i % 3 === 0 ? 5000 : 0,
-          cashTendered: 1_000_000,
-        });
-        if (r.status === 401) s = undefined;
-        else if (r.status === 200) sold++;
-        else if (
-          r.body.error &&
-          !['kkt-unreachable', 'previous-done'].includes((r.body.error as { code: string }).code)
-        )
-          throw new Error(`sale refused: ${JSON.stringify(r.body)}`);
-      } catch (e) {
-        if (e instanceof Error && e.message.startsWith('sale refused')) throw e;
-        s = undefined; // the till is down or restarting
-        await sleep(200);
-      }
-      await sleep(60);
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await done;
-      return sold;
-    },
-  };
 }
 
 async function serverDocs(api: string, auth: Record<string, string>): Promise<Doc[]> {
@@ -94,14 +52,6 @@ function totals(
     t.card += d.payments.card;
   }
   return out;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 describe('sales flow: tills → store server → head office', () => {

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
+import { ean13 } from '@openkassa/till';
 
 const BIN = join(import.meta.dirname, '../../apps/cli/bin/openkassa.js');
 
@@ -325,4 +326,66 @@ export async function pgDbArgs(): Promise<string[]> {
 
 export async function dropTestDatabases(): Promise<void> {
   for (const d of testDatabases.splice(0)) await d.drop();
+}
+
+/** Goods of the till's demo catalogue (two piece goods, a weighed cheese label, one more). */
+export const CODES = [
+  ean13('460000000001'),
+  ean13('460000000002'),
+  ean13('210010101234'),
+  ean13('460000000003'),
+];
+
+/** A till that sells through its API (as the sale screen does) until stopped; survives till restarts. */
+export function seller(url: () => string) {
+  let stopped = false;
+  let sold = 0;
+  const done = (async () => {
+    let s: Awaited<ReturnType<typeof tillSession>> | undefined;
+    for (let i = 0; !stopped; i++) {
+      try {
+        s ??= await tillSession(url(), '2222');
+        const r = await s.call('POST', '/api/sale', {
+          lines: [
+            { barcode: CODES[i % 4]! },
+            { barcode: CODES[(i + 1) % 4]!, quantity: i % 4 === 1 ? undefined : '2' },
+          ],
+          card: i % 3 === 0 ? 5000 : 0,
+          cashTendered: 1_000_000,
+        });
+        if (r.status === 401) s = undefined;
+        else if (r.status === 200) sold++;
+        else if (
+          r.body.error &&
+          !['kkt-unreachable', 'previous-done'].includes((r.body.error as { code: string }).code)
+        )
+          throw new Error(`sale refused: ${JSON.stringify(r.body)}`);
+      } catch (e) {
+        if (e instanceof Error && e.message.startsWith('sale refused')) throw e;
+        s = undefined; // the till is down or restarting
+        await sleep(200);
+      }
+      await sleep(60);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return sold;
+    },
+  };
+}
+
+/** Waits until `check` holds (an error counts as not yet). */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
 }

@@ -11,8 +11,10 @@ import { exportCommand } from './commands/export.js';
 import { applyEnvironment, ConfigError } from './config.js';
 import { processIo, type Io } from './io.js';
 import { startupProblem } from './startup-errors.js';
+import { VERSION } from './version.js';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('openkassa')
@@ -35,6 +37,8 @@ export function buildProgram(io: Io): Command {
   program.addCommand(tillCommand(io));
   program.addCommand(importCommand(io));
   program.addCommand(exportCommand(io));
+  program.addCommand(backupCommand(io));
+  program.addCommand(restoreCommand(io));
   program.addCommand(kktEmulatorCommand(io));
   program.addCommand(ofdEmulatorCommand(io));
   program.addHelpText('after', '\nRoles still to come: processing, scales, bench.\n');

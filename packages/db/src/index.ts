@@ -9,3 +9,4 @@ export {
 } from './migrations/index.js';
 export * from './group-commit.js';
 export * from './prepared.js';
+export * from './backup.js';
