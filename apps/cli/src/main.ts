@@ -13,6 +13,7 @@ import { processIo, type Io } from './io.js';
 import { startupProblem } from './startup-errors.js';
 import { VERSION } from './version.js';
 import { backupCommand, restoreCommand } from './commands/backup.js';
+import { serviceCommand } from './commands/service.js';
 
 export { VERSION } from './version.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): Command {
   program.addCommand(exportCommand(io));
   program.addCommand(backupCommand(io));
   program.addCommand(restoreCommand(io));
+  program.addCommand(serviceCommand(io));
   program.addCommand(kktEmulatorCommand(io));
   program.addCommand(ofdEmulatorCommand(io));
   program.addHelpText('after', '\nRoles still to come: processing, scales, bench.\n');

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDbUrl } from '@openkassa/db';
 import { DEFAULT_ARCHIVE_AFTER_DAYS, startServer, type WarnAge } from '@openkassa/server';
 import type { Io } from '../io.js';
+import { logFileFrom, logFileOptions, roleLog } from '../log.js';
 import { hostPort, httpUrl, integer, untilSignal } from '../options.js';
 
 type Addr = { host: string; port: number };
@@ -113,6 +114,9 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         'the relay port takes messages only of ФН registered to a store (PUT /api/v1/fiscal/fns/{fn})',
       ),
     )
+    .addOption(logFileOptions()[0])
+    .addOption(logFileOptions()[1])
+    .addOption(logFileOptions()[2])
     .action(
       async (o: {
         adminPassword?: string;
@@ -134,7 +138,11 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         archiveAfter: number;
         store?: string;
         reportEvery: number;
+        logFile?: string;
+        logMaxSize: number;
+        logKeep: number;
       }) => {
+        const log = roleLog('server', logFileFrom(io.cwd, o, resolve));
         const upstream = o.ofd ?? o.upstreamRelay;
         if (!upstream) {
           io.err('openkassa server: give the next hop: --ofd <host:port> or --upstream-relay <host:port>\n');
@@ -158,25 +166,28 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
           io.setExitCode(2);
           return;
         }
-        const server = await startServer({
-          ...(o.adminPassword !== undefined && { adminPassword: o.adminPassword }),
-          ...(o.upstreamEnroll !== undefined && { upstreamEnrollCode: o.upstreamEnroll }),
-          ...(tls && { tls }),
-          ...(o.knownFnOnly && { knownFnOnly: true }),
-          ...(o.db !== undefined ? { db: parseDbUrl(o.db) } : { dataDir: resolve(io.cwd, o.data) }),
-          http: o.http,
-          relay: o.relay,
-          upstream,
-          ...(o.upstreamServer !== undefined && { upstreamServer: o.upstreamServer }),
-          answerWaitMs: o.answerWait,
-          upstreamTimeoutMs: o.upstreamTimeout,
-          retryMaxMs: o.retryMax,
-          retryMinMs: Math.min(1000, o.retryMax),
-          warnAges: o.warnAges,
-          archiveAfterDays: o.archiveAfter,
-          ...(o.store !== undefined && { store: o.store }),
-          reportEveryMs: o.reportEvery * 1000,
-        });
+        const server = await startServer(
+          {
+            ...(o.adminPassword !== undefined && { adminPassword: o.adminPassword }),
+            ...(o.upstreamEnroll !== undefined && { upstreamEnrollCode: o.upstreamEnroll }),
+            ...(tls && { tls }),
+            ...(o.knownFnOnly && { knownFnOnly: true }),
+            ...(o.db !== undefined ? { db: parseDbUrl(o.db) } : { dataDir: resolve(io.cwd, o.data) }),
+            http: o.http,
+            relay: o.relay,
+            upstream,
+            ...(o.upstreamServer !== undefined && { upstreamServer: o.upstreamServer }),
+            answerWaitMs: o.answerWait,
+            upstreamTimeoutMs: o.upstreamTimeout,
+            retryMaxMs: o.retryMax,
+            retryMinMs: Math.min(1000, o.retryMax),
+            warnAges: o.warnAges,
+            archiveAfterDays: o.archiveAfter,
+            ...(o.store !== undefined && { store: o.store }),
+            reportEveryMs: o.reportEvery * 1000,
+          },
+          log,
+        );
         io.out(
           `cash server: relay on tcp://${server.relay.host}:${server.relay.port} → ${o.ofd ? 'OFD' : 'upstream relay'} ${upstream.host}:${upstream.port}; ` +
             `API at ${server.httpUrl} (/api/v1/fiscal/backlog, /api/v1/sales/batch, /metrics, /api/v1/openapi.json); ` +

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Io } from '../io.js';
+import { logFileFrom, logFileOptions, roleLog } from '../log.js';
 import { hostPort, httpUrl, integer, untilSignal } from '../options.js';
 
 type Addr = { host: string; port: number };
@@ -48,6 +49,9 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         .argParser(integer(1, 3600))
         .default(30),
     )
+    .addOption(logFileOptions()[0])
+    .addOption(logFileOptions()[1])
+    .addOption(logFileOptions()[2])
     .action(
       async (o: {
         kkt: string;
@@ -59,20 +63,27 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         till: string;
         demoCatalog?: number;
         heartbeat: number;
+        logFile?: string;
+        logMaxSize: number;
+        logKeep: number;
       }) => {
+        const log = roleLog('till', logFileFrom(io.cwd, o, resolve));
         // loaded here, not at the top: every other command (the server) runs without the till's code
         const { startTill } = await import('@openkassa/till');
-        const till = await startTill({
-          dataDir: resolve(io.cwd, o.data),
-          kkt: o.kkt,
-          http: o.http,
-          store: o.store,
-          till: o.till,
-          ...(o.server !== undefined && { server: o.server }),
-          ...(o.enroll !== undefined && { enrollCode: o.enroll }),
-          ...(o.demoCatalog !== undefined && { demoCatalog: o.demoCatalog }),
-          heartbeatMs: o.heartbeat * 1000,
-        });
+        const till = await startTill(
+          {
+            dataDir: resolve(io.cwd, o.data),
+            kkt: o.kkt,
+            http: o.http,
+            store: o.store,
+            till: o.till,
+            ...(o.server !== undefined && { server: o.server }),
+            ...(o.enroll !== undefined && { enrollCode: o.enroll }),
+            ...(o.demoCatalog !== undefined && { demoCatalog: o.demoCatalog }),
+            heartbeatMs: o.heartbeat * 1000,
+          },
+          log,
+        );
         io.out(
           `till ${o.store}/${o.till}: sale screen at ${till.url}/ ; ККТ ${o.kkt}; uploads to ${o.server ?? '(no server: documents stay queued)'}\n`,
         );
