@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'test-results/**', '.sandbox/**', 'coverage/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      'test-results/**',
+      '.sandbox/**',
+      'coverage/**',
+      '**/dist/**',
+      '.build/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -10,6 +10,8 @@ const steps = [
   ['lint', [bin('eslint/bin/eslint.js'), '.', '--max-warnings', '0']],
   ['format', [bin('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']],
   ['typecheck', [bin('typescript/bin/tsc'), '-p', 'tsconfig.json']],
+  // the JavaScript the roles run: the processes the tests start run it
+  ['build', [join(root, 'scripts', 'build.mjs')]],
   ['tests', [bin('vitest/vitest.mjs'), 'run', ...process.argv.slice(2)]],
 ];
 
@@ -19,7 +21,11 @@ const failed = [];
 for (const [name, args] of steps) {
   const t0 = Date.now();
   console.log(`\n== ${name}`);
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, OPENKASSA_TEST_COMPILED: failed.includes('build') ? '0' : '1' },
+  });
   console.log(`== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   if (r.status !== 0) failed.push(name);
 }

@@ -266,6 +266,9 @@ describe('the back office in a browser', () => {
     expect(await text('kpi-net')).toContain(rub(byStore.rows.reduce((a, r) => a + r.net, 0)));
     expect(await column('stores-today', 1)).toEqual(['Тверская', 'Невский']);
     expect(await text('fiscal-ok')).toContain('Все фискальные документы подтверждены ОФД');
+    // the server itself: its background workers and its database
+    expect(await text('server-health')).toContain('Сервер работает, база данных отвечает');
+    expect(await column('workers', 1)).toContain('relay-forwarder');
     await page.getByTestId('chart-days').locator('canvas').waitFor();
     await page.waitForTimeout(300); // the charts draw on the next frame
     await page.screenshot({ path: join(ARTIFACTS, 'backoffice-dashboard.png'), fullPage: true });

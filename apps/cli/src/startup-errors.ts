@@ -1,4 +1,4 @@
-import { databaseUnavailable } from '@openkassa/db';
+import { databaseUnavailable } from '@openkassa/db/light';
 
 /**
  * What went wrong when a role could not start, as one line a person can act on: the database

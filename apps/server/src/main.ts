@@ -5,6 +5,7 @@ import { openDatabase, type Database, type DbConfig } from '@openkassa/db';
 import { buildServerApp, routesOf } from './app.js';
 import { DEFAULT_WARN_AGES, fnBacklog, type WarnAge } from './fiscal/backlog.js';
 import { createMetrics, salesMetrics } from './metrics.js';
+import { DEFAULT_ARCHIVE_AFTER_DAYS } from './defaults.js';
 import { reviewCount } from './sales/sales.review.js';
 import { serverDbOptions } from './migrations.js';
 import { AnswerHub } from './relay/answers.js';
@@ -271,8 +272,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
 
 export const SERVER_VERSION = '0.1.0';
 
-/** About 13 months: a year-on-year comparison still has its detail at hand. */
-export const DEFAULT_ARCHIVE_AFTER_DAYS = 400;
+export { DEFAULT_ARCHIVE_AFTER_DAYS } from './defaults.js';
 
 /** Logs a ФН when its oldest unconfirmed document passes a warning age (once per level). */
 function backlogWarnings(

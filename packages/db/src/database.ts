@@ -11,10 +11,12 @@ import {
   SqliteDialect,
   type MigrationResultSet,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { createRequire } from 'node:module';
 import type { DbConfig, DialectName } from './config.js';
 import { migrations as coreMigrations, type MigrationList } from './migrations/index.js';
 import { WalSync } from './wal-sync.js';
+import { databaseUnavailable } from './errors.js';
 
 export interface Tx<DB> {
   /** Bound to this transaction's connection. */
@@ -77,33 +79,6 @@ export interface Database<DB> {
 export type DatabaseHealth =
   { readonly ok: true } | { readonly ok: false; readonly error: string; readonly since: string };
 
-/**
- * Why an error means the database is away (not that a statement or the data is wrong), in a few
- * words, or undefined: PostgreSQL down, restarting, out of connections or disk; SQLite's disk
- * full, an I/O error, the file locked past the retry window.
- */
-export function databaseUnavailable(e: unknown): string | undefined {
-  const err = e as { code?: unknown; message?: unknown } | null;
-  const code = typeof err?.code === 'string' ? err.code : '';
-  const msg = typeof err?.message === 'string' ? err.message : String(e);
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return `disk full (${msg})`;
-  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'EIO')
-    return `disk I/O error (${msg})`;
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `database locked (${msg})`;
-  if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_')) return `database read-only (${msg})`;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code))
-    return `database unreachable (${msg})`;
-  // PostgreSQL: connection exceptions, shutdown or start-up, out of resources
-  if (/^(08|57P|53)/.test(code)) return `database unavailable (${msg})`;
-  if (
-    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
-      msg,
-    )
-  )
-    return `database unreachable (${msg})`;
-  return undefined;
-}
-
 export interface MigrationReport {
   readonly applied: readonly string[];
   readonly all: readonly string[];
@@ -161,7 +136,13 @@ function parseInt8(v: string): number {
   return n;
 }
 
-function pgTypes(): { getTypeParser: typeof pg.types.getTypeParser } {
+/**
+ * The PostgreSQL driver, loaded only for a PostgreSQL database: a store server or a till on SQLite
+ * never pays its memory (about 15 MB resident).
+ */
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
+
+function pgTypes(pg: typeof import('pg').default): { getTypeParser: typeof pg.types.getTypeParser } {
   const base = pg.types.getTypeParser.bind(pg.types) as (oid: number, format?: string) => unknown;
   const getTypeParser = (oid: number, format?: string): unknown =>
     oid === INT8_OID && format !== 'binary' ? parseInt8 : base(oid, format);
@@ -303,10 +284,11 @@ export function openDatabase<DB>(config: DbConfig, opts: OpenOptions = {}): Data
     });
   } else {
     retryWindowMs = 10_000;
+    const pg = loadPg();
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.poolSize ?? 10,
-      types: pgTypes(),
+      types: pgTypes(pg),
       ...(config.schema !== undefined && { options: `-c search_path=${quoteIdent(config.schema)}` }),
     });
     pool.on('error', (e) => {

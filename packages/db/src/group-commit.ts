@@ -1,4 +1,5 @@
-import { CommitNotSyncedError, databaseUnavailable, type Database, type Tx } from './database.js';
+import { CommitNotSyncedError, type Database, type Tx } from './database.js';
+import { databaseUnavailable } from './errors.js';
 
 /**
  * Group commit: many small writes share one transaction, so one durable commit (one fsync on

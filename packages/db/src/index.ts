@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './database.js';
+export * from './errors.js';
 export * from './schema.js';
 export {
   migrations,

@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
-import { openDatabase } from '@openkassa/db';
-import { serverDbOptions, verifyAudit, type ServerSchema } from '@openkassa/server';
+import type { ServerSchema } from '@openkassa/server';
 import type { Io } from '../io.js';
 import { dbConfigFrom } from './migrate.js';
 
@@ -14,6 +13,10 @@ export function auditCommand(io: Io): Command {
     .addOption(new Option('--db <url>', 'postgres://user@host:port/db[?schema=name] instead of SQLite'))
     .addOption(new Option('--json', 'print the whole report as JSON'))
     .action(async (opts: { data?: string; db?: string; json?: boolean }) => {
+      const [{ openDatabase }, { serverDbOptions, verifyAudit }] = await Promise.all([
+        import('@openkassa/db'),
+        import('@openkassa/server'),
+      ]);
       const db = openDatabase<ServerSchema>(dbConfigFrom(io, opts, 'server.sqlite'), serverDbOptions);
       try {
         const r = await verifyAudit(db);

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { backupSqlite, checkedFile, databaseFiles, type BackupFile } from '@openkassa/db';
+import type { BackupFile } from '@openkassa/db';
 import type { Io } from '../io.js';
 import { VERSION } from '../version.js';
 
@@ -32,6 +32,7 @@ export function backupCommand(io: Io): Command {
     .addOption(new Option('--data <dir>', 'the data folder of the running role').default('.'))
     .addOption(new Option('--to <dir>', 'a new (or empty) folder for the copy').makeOptionMandatory())
     .action(async (o: { data: string; to: string }) => {
+      const { backupSqlite, databaseFiles } = await import('@openkassa/db');
       const from = resolve(io.cwd, o.data);
       const to = resolve(io.cwd, o.to);
       const names = databaseFiles(from);
@@ -72,7 +73,8 @@ export function restoreCommand(io: Io): Command {
     .addOption(
       new Option('--data <dir>', 'the data folder to restore into (no database in it)').makeOptionMandatory(),
     )
-    .action((o: { from: string; data: string }) => {
+    .action(async (o: { from: string; data: string }) => {
+      const { checkedFile, databaseFiles } = await import('@openkassa/db');
       const from = resolve(io.cwd, o.from);
       const to = resolve(io.cwd, o.data);
       let manifest: Manifest;

@@ -1,20 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  catalogCategory,
-  catalogProduct,
-  type CatalogCategory,
-  type CatalogPage,
-  type CatalogProduct,
-} from '@openkassa/contracts';
-import {
-  salesCommerceMl,
-  salesCsv,
-  writeCatalogCsv,
-  writeCommerceMl,
-  type StoreDaySales,
-} from '@openkassa/server';
+import type { CatalogCategory, CatalogPage, CatalogProduct } from '@openkassa/contracts';
+import type { StoreDaySales } from '@openkassa/server';
 import { progress, type Io } from '../io.js';
 import { httpUrl } from '../options.js';
 import { authHeader, withLogin, type ServerLogin } from '../server-client.js';
@@ -76,6 +64,7 @@ export function exportCommand(io: Io): Command {
           out: string;
         } & ServerLogin,
       ) => {
+        const { salesCommerceMl, salesCsv } = await import('@openkassa/server');
         if (o.from > o.to) {
           io.err('openkassa export: --from is after --to\n');
           io.setExitCode(2);
@@ -129,6 +118,11 @@ export function exportCommand(io: Io): Command {
       ).makeOptionMandatory(),
     )
     .action(async (o: { server: string; format: string; out: string } & ServerLogin) => {
+      // loaded here: --help and the other commands start without the server's code
+      const [{ catalogCategory, catalogProduct }, { writeCatalogCsv, writeCommerceMl }] = await Promise.all([
+        import('@openkassa/contracts'),
+        import('@openkassa/server'),
+      ]);
       const items = new Map<string, { kind: string; data: unknown }>();
       try {
         const auth = await authHeader(o.server, o);

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { bytesFromInput, inspect, rebuild, toHex } from '@openkassa/fiscal';
 import type { Io } from '../io.js';
 
 function readInput(io: Io, file: string | undefined): Uint8Array {
@@ -21,7 +20,8 @@ export function fiscalCommand(io: Io): Command {
     )
     .argument('[file]', 'file to read, or - for standard input', '-')
     .option('--compact', 'one-line JSON')
-    .action((file: string, opts: { compact?: boolean }) => {
+    .action(async (file: string, opts: { compact?: boolean }) => {
+      const { bytesFromInput, inspect } = await import('@openkassa/fiscal');
       const r = inspect(bytesFromInput(readInput(io, file)));
       if (!r.ok) {
         io.err(`openkassa fiscal decode: ${r.error.message}\n`);
@@ -39,7 +39,7 @@ export function fiscalCommand(io: Io): Command {
     .argument('[file]', 'JSON file, or - for standard input', '-')
     .option('--binary', 'write raw bytes instead of hex')
     .option('-o, --out <file>', 'write to a file instead of standard output')
-    .action((file: string, opts: { binary?: boolean; out?: string }) => {
+    .action(async (file: string, opts: { binary?: boolean; out?: string }) => {
       const text = new TextDecoder().decode(readInput(io, file));
       let json: unknown;
       try {
@@ -49,6 +49,7 @@ export function fiscalCommand(io: Io): Command {
         io.setExitCode(2);
         return;
       }
+      const { rebuild, toHex } = await import('@openkassa/fiscal');
       const r = rebuild(json);
       if (!r.ok) {
         io.err(`openkassa fiscal encode: ${r.error.message}\n`);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { CommerceMlError, CsvError, readCatalogCsv, readCommerceMl } from '@openkassa/server';
 import { progress, type Io } from '../io.js';
 import { httpUrl } from '../options.js';
 import { authHeader, withLogin, type ServerLogin } from '../server-client.js';
@@ -28,6 +27,8 @@ export function importCommand(io: Io): Command {
       offersFile: string | undefined,
       o: { server: string; priceType?: string } & ServerLogin,
     ) => {
+      // loaded here: --help and the other commands start without the server's code
+      const { CommerceMlError, CsvError, readCatalogCsv, readCommerceMl } = await import('@openkassa/server');
       let catalog;
       try {
         const read = (f: string) => readFileSync(resolve(io.cwd, f), 'utf8');

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { openDatabase, parseDbUrl, type DbConfig } from '@openkassa/db';
-import { serverDbOptions } from '@openkassa/server';
+import { parseDbUrl, type DbConfig } from '@openkassa/db/light';
 import type { Io } from '../io.js';
 
 export function dbConfigFrom(io: Io, opts: { db?: string; data?: string }, fileName: string): DbConfig {
@@ -18,6 +17,10 @@ export function migrateCommand(io: Io): Command {
     .addOption(new Option('--db <url>', 'postgres://user@host:port/db[?schema=name] instead of SQLite'))
     .action(async (opts: { data?: string; db?: string }) => {
       const config = dbConfigFrom(io, opts, 'server.sqlite');
+      const [{ openDatabase }, { serverDbOptions }] = await Promise.all([
+        import('@openkassa/db'),
+        import('@openkassa/server'),
+      ]);
       const db = openDatabase(config, serverDbOptions);
       try {
         const r = await db.migrate();

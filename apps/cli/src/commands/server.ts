@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseDbUrl } from '@openkassa/db';
-import { DEFAULT_ARCHIVE_AFTER_DAYS, startServer, type WarnAge } from '@openkassa/server';
+import { parseDbUrl } from '@openkassa/db/light';
+import { DEFAULT_ARCHIVE_AFTER_DAYS } from '@openkassa/server/defaults';
+import type { WarnAge } from '@openkassa/server';
 import type { Io } from '../io.js';
 import { logFileFrom, logFileOptions, roleLog } from '../log.js';
 import { hostPort, httpUrl, integer, untilSignal } from '../options.js';
@@ -166,6 +167,8 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
           io.setExitCode(2);
           return;
         }
+        // loaded here: --help and the other commands start without the server's code
+        const { startServer } = await import('@openkassa/server');
         const server = await startServer(
           {
             ...(o.adminPassword !== undefined && { adminPassword: o.adminPassword }),
