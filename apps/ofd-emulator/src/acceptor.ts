@@ -10,6 +10,7 @@ import {
   numberOf,
   OfdAnswerCode,
   parseMessage,
+  relayRefusal,
   toFnsJson,
   type FiscalDocument,
 } from '@openkassa/fiscal';
@@ -47,8 +48,10 @@ export async function acceptMessage(
 ): Promise<AcceptOutcome> {
   const m = parseMessage(bytes);
   if (!m.ok) return { kind: 'no-answer', reason: `unreadable message: ${m.error.message}` };
-  const c = m.value.container;
-  if (!c) return { kind: 'no-answer', reason: 'header-only message (no container)' };
+  // the relay's own rule: what no real ФН would send is not accepted (nor stored) here either
+  const no = relayRefusal(m.value);
+  if (no) return { kind: 'no-answer', reason: no.reason };
+  const c = m.value.container!;
   const fn = m.value.header.fnNumber;
   const doc: FiscalDocument | undefined = c.document;
   const fd = c.header.fdNumber;

@@ -15,6 +15,7 @@ export * from './wire/session-header.js';
 export * from './wire/container.js';
 export * from './wire/message.js';
 export * from './wire/operator-ack.js';
+export * from './wire/relayable.js';
 export * from './receipt-qr.js';
 export * from './barcodes/ean13.js';
 export * from './barcodes/weighted.js';

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { concatBytes, frameLength, parseMessage, type OfdMessage } from '@openkassa/fiscal';
+import { concatBytes, frameLength, parseMessage, relayRefusal, type OfdMessage } from '@openkassa/fiscal';
 
 export interface RelayLimits {
   /** A message must arrive whole within this time once it has started (slowloris guard). */
@@ -89,13 +89,10 @@ export function startRelayListener(
         refuse(m.error.code, m.error.message);
         return;
       }
-      if (!m.value.container) {
-        refuse('no-container', 'message carries no container');
-        return;
-      }
-      // a damaged container must not take its (ФН, ФД) key: the intact copy would then be a "repeat"
-      if (!m.value.container.crcValid) {
-        refuse('bad-crc', 'container CRC does not match its bytes');
+      // parts that disagree, or what no real ФН sends, never take a (ФН, ФД) key
+      const no = relayRefusal(m.value);
+      if (no) {
+        refuse(no.code, no.reason);
         return;
       }
       busy = true;

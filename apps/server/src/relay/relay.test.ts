@@ -221,6 +221,34 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(metrics).toMatch(/openkassa_relay_refused_total\{reason="slow-frame"\} [1-9]/);
     });
 
+    it('refuses what no real ФН sends — a damaged session ФН with the container intact — and stores nothing', async () => {
+      const fns = async () =>
+        (
+          (await (await fetch(`${store.httpUrl}/api/v1/fiscal/backlog?all=1`, storeAuth)).json()) as {
+            fns: { fn: string }[];
+          }
+        ).fns.map((f) => f.fn);
+      const before = await fns();
+      const good = vector('yandex-ofd_kkt-to-ofd_msg_doc11_ffd105.hex');
+      // the three mutants a fuzz run got stored as documents of ФН that do not exist
+      const mutants = ['9199078900010501', '9999078900090501', '9999078=00010501'].map((fn) => {
+        const b = good.slice();
+        for (let i = 0; i < 16; i++) b[8 + i] = fn.charCodeAt(i);
+        return b;
+      });
+      const n0 = warnings.length;
+      const results = await Promise.all(mutants.map((m) => send(store.relay.port, [m])));
+      expect(results.map((r) => r.kind)).toEqual(['closed', 'closed', 'closed']);
+      expect(await fns()).toEqual(before);
+      expect(warnings.slice(n0).join('\n')).toMatch(
+        /session header ФН 9199078900010501 differs from the container/,
+      );
+      expect(warnings.slice(n0).join('\n')).toMatch(/session header ФН "9999078=00010501" is not 16 digits/);
+      const metrics = await (await fetch(`${store.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/openkassa_relay_refused_total\{reason="fn-mismatch"\} 2/);
+      expect(metrics).toMatch(/openkassa_relay_refused_total\{reason="bad-fn"\} 1/);
+    });
+
     it('shows the backlog per ФН, warns past the configured ages, and counts it in /metrics', async () => {
       const b = (await (await fetch(`${hq.httpUrl}/api/v1/fiscal/backlog?all=1`, hqAuth)).json()) as {
         fns: { fn: string; unconfirmed: number; documents: number; warning: null }[];
