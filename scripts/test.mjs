@@ -38,6 +38,17 @@ if (existsSync(results)) {
   passed = j.numPassedTests;
   failedTests = j.numFailedTests;
   skipped = j.numPendingTests + j.numTodoTests;
+  // A file that failed without a failed test — it did not import, or its beforeAll threw (PostgreSQL
+  // down, Chromium missing) and its tests show as skipped — is a failure too, one per file.
+  for (const f of j.testResults ?? []) {
+    const failedInFile = (f.assertionResults ?? []).filter((a) => a.status === 'failed').length;
+    if (f.status === 'failed' && failedInFile === 0) {
+      failedTests++;
+      console.log(
+        `failed file: ${f.name}: ${(f.message ?? '').split('\n')[0] || 'failed outside its tests'}`,
+      );
+    }
+  }
 }
 if (failed.length > 0) console.log(`\nfailed steps: ${failed.join(', ')}`);
 console.log(`\n${passed} passed, ${failedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
