@@ -94,7 +94,10 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     ...serverDbOptions,
     log: { error: (m, e) => log.warn(`${m}: ${String(e)}`) },
   });
-  await db.migrate();
+  await db.migrate().catch(async (e: unknown) => {
+    await db.close();
+    throw e;
+  });
   // Stable across restarts (host and relay port), so a restarted node takes back its own claims;
   // two live nodes never share it, since one host can bind a port only once.
   const node =
@@ -151,6 +154,12 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
       pollMs: config.pollMs ?? 500,
     },
   });
+  /** A start that fails half-way stops what it started, so nothing is left running. */
+  const abandon = async () => {
+    await workers.stop();
+    await writer.flush();
+    await db.close();
+  };
   workers.add('relay-forwarder', forwarder);
   workers.add('relay-parse-catch-up', new ParseCatchUp({ db, writer, log }));
   const service = relayService({
@@ -171,7 +180,8 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     (reason) => metrics.refused.inc({ reason }),
     config.limits ?? DEFAULT_LIMITS,
     config.knownFnOnly ? knownFns(db) : undefined,
-  ).catch((e: unknown) => {
+  ).catch(async (e: unknown) => {
+    await abandon();
     throw Object.assign(e as Error, { flag: '--relay' });
   });
   workers.every(
@@ -251,9 +261,14 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     ...(config.tls && { https: { key: config.tls.key, cert: config.tls.cert } }),
     ...(uplink && { salesUplink: { status: () => uplink.status(), pending: () => outbox.count() } }),
   });
-  const httpUrl = await app.listen({ host: config.http.host, port: config.http.port }).catch((e: unknown) => {
-    throw Object.assign(e as Error, { flag: '--http' });
-  });
+  const httpUrl = await app
+    .listen({ host: config.http.host, port: config.http.port })
+    .catch(async (e: unknown) => {
+      await relay.close();
+      catalog.close();
+      await abandon();
+      throw Object.assign(e as Error, { flag: '--http' });
+    });
   return {
     httpUrl,
     routes: routesOf(app),

@@ -313,6 +313,9 @@ function statusText(d) {
     return [
       s.shift?.open ? `смена ${s.shift.number ?? ''} открыта` : 'смена закрыта',
       Number(s.uploadQueue ?? 0) > 0 ? h('div', {}, badge(`в очереди ${s.uploadQueue}`, 'warn')) : null,
+      Number(s.uploadRejected ?? 0) > 0
+        ? h('div', {}, badge(`отклонено сервером: ${s.uploadRejected}`, 'bad'))
+        : null,
       Number(s.kktPending ?? 0) > 0 ? h('div', {}, badge(`ждут ККТ: ${s.kktPending}`, 'warn')) : null,
     ];
   if (d.kind === 'store-server')
@@ -320,6 +323,9 @@ function statusText(d) {
       `каталог: ${s.catalogue?.online === false ? 'нет связи' : 'в порядке'}`,
       Number(s.uplink?.pending ?? 0) > 0
         ? h('div', {}, badge(`в очереди ${s.uplink.pending}`, 'warn'))
+        : null,
+      Number(s.uplink?.rejected ?? 0) > 0
+        ? h('div', {}, badge(`отклонено головным офисом: ${s.uplink.rejected}`, 'bad'))
         : null,
     ];
   return s.address ? `${s.address}${s.protocol ? ` (${s.protocol})` : ''}` : '';

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { concatBytes, frameLength, fromHex, parseMessage, readOperatorAck, toHex } from '@openkassa/fiscal';
 import { emulatedReceiptMessage } from '@openkassa/emulation';
+import { exchangeOnce } from '@openkassa/ofd-net';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
 import { openDatabase, type Database } from '@openkassa/db';
 import { startServer, type RunningServer } from '../main.js';
@@ -719,6 +720,91 @@ describe('a relay that takes only registered ФН', () => {
     } finally {
       await s.close();
       await t.drop();
+    }
+  });
+});
+
+describe('an upstream that answers for another document', () => {
+  it('is never taken for this document’s answer: nothing is stored or returned, and the message goes upstream again', async () => {
+    const ofd = await startTestOfd('wrong-answer');
+    // the upstream answers every message with the OFD's genuine answer to the next ФД of that ФН
+    let wrong = true;
+    const seen: number[] = [];
+    const upstream = createServer((socket) => {
+      let buf: Uint8Array = new Uint8Array(0);
+      socket.on('data', (c: Buffer) => {
+        buf = concatBytes([buf, c]);
+        const len = frameLength(buf);
+        if (!len.ok || len.value === undefined || buf.length < len.value) return;
+        const m = parseMessage(buf.slice(0, len.value));
+        if (!m.ok || !m.value.container) return socket.destroy();
+        const { fnNumber, fdNumber } = m.value.container.header;
+        seen.push(fdNumber);
+        const ask = wrong ? emulatedReceiptMessage(fnNumber, fdNumber + 1) : buf.slice(0, len.value);
+        void exchangeOnce(ofd.tcp, ask, 2000).then(
+          (a) => socket.end(a),
+          () => socket.destroy(),
+        );
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const address = upstream.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const t = await createTestDatabase('sqlite');
+    const warnings: string[] = [];
+    const server = await startServer(
+      {
+        db: t.config,
+        http: { host: '127.0.0.1', port: 0 },
+        relay: { host: '127.0.0.1', port: 0 },
+        upstream: { host: '127.0.0.1', port },
+        answerWaitMs: 800,
+        retryMinMs: 50,
+        retryMaxMs: 100,
+        pollMs: 50,
+        adminPassword: TEST_ADMIN_PASSWORD,
+      },
+      { info: () => undefined, warn: (m) => warnings.push(m) },
+    );
+    try {
+      const fn = '9999078900770001';
+      const msg = emulatedReceiptMessage(fn, 5);
+      expect((await send(server.relay.port, [msg], { timeoutMs: 3000 })).kind).toBe('closed');
+      await expect.poll(() => seen.filter((fd) => fd === 5).length).toBeGreaterThanOrEqual(2);
+      expect(warnings.join('\n')).toMatch(
+        /answer is for ФН 9999078900770001 ФД 6, not ФН 9999078900770001 ФД 5/,
+      );
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      const row = await db.db
+        .selectFrom('fiscal_messages')
+        .select(['state', 'answer'])
+        .where('fn', '=', fn)
+        .where('fd', '=', 5)
+        .executeTakeFirstOrThrow();
+      await db.close();
+      expect(row.state).not.toBe('answered');
+      expect(row.answer).toBeNull();
+      // once the upstream answers for the document itself, the ККТ gets that answer
+      wrong = false;
+      await expect
+        .poll(
+          async () => {
+            const r = await send(server.relay.port, [msg], { timeoutMs: 3000 });
+            if (r.kind !== 'answer') return 'no answer';
+            const a = parseMessage(r.bytes);
+            return a.ok
+              ? `${a.value.container?.header.fnNumber} ${a.value.container?.header.fdNumber}`
+              : 'bad';
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(`${fn} 5`);
+    } finally {
+      await server.close();
+      await t.drop();
+      upstream.close();
+      await ofd.close();
     }
   });
 });
