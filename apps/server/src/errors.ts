@@ -35,6 +35,17 @@ export function jsonDepthOk(text: string, max = MAX_JSON_DEPTH): boolean {
 }
 
 export function hostileInput(app: FastifyInstance): void {
+  // No document of ours holds a NUL character, and PostgreSQL refuses one in text: a request that
+  // carries one in its path or query is refused before any handler sees it (bodies: below).
+  app.addHook('onRequest', (req, reply, done) => {
+    if (/%00/i.test(req.url) || req.url.includes('\u0000')) {
+      void reply.code(400).send({
+        error: { code: 'bad-request', message: 'the request address contains a NUL character (%00)' },
+      });
+      return;
+    }
+    done();
+  });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
     let text: string;
@@ -57,6 +68,8 @@ export function hostileInput(app: FastifyInstance): void {
         null,
         JSON.parse(text, (k, v: unknown) => {
           if (k === '__proto__' || k === 'constructor') throw new SyntaxError(`key "${k}" is not allowed`);
+          if ((typeof v === 'string' && v.includes('\u0000')) || k.includes('\u0000'))
+            throw new SyntaxError('a NUL character (\\u0000) is not allowed');
           return v;
         }),
       );

@@ -228,6 +228,9 @@ export class AuthService {
       const [id64, secret] = token.slice(DEVICE_PREFIX.length).split('.');
       if (!id64 || !secret) return undefined;
       const id = Buffer.from(id64, 'base64url').toString();
+      // a device id as enrollment makes them; anything else (a NUL, which PostgreSQL refuses in
+      // text) is no device
+      if (!/^[\w.:/@-]{1,128}$/.test(id)) return undefined;
       const r = await this.#db.db
         .selectFrom('device_credentials')
         .selectAll()

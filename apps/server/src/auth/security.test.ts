@@ -150,203 +150,207 @@ const TABLE: [route: string, path: string, body: unknown, allowed: readonly Who[
   ['POST /api/v1/auth/logout', '/api/v1/auth/logout', undefined, USERS],
 ];
 
-describe('access: enrolled devices, users, roles and stores', () => {
-  let t: TestDatabase;
-  let s: RunningServer;
-  let admin: Record<string, string>;
-  const as = {} as Record<Who, Record<string, string>>;
+for (const dialect of ['sqlite', 'postgres'] as const)
+  describe(`access: enrolled devices, users, roles and stores [${dialect}]`, () => {
+    let t: TestDatabase;
+    let s: RunningServer;
+    let admin: Record<string, string>;
+    const as = {} as Record<Who, Record<string, string>>;
 
-  beforeAll(async () => {
-    t = await createTestDatabase('sqlite');
-    s = await start(t);
-    admin = await adminHeaders(s.httpUrl);
-    as.anonymous = {};
-    as.admin = await adminHeaders(s.httpUrl); // its own session: the table ends with a logout
-    as.cashier = await userHeaders(s, admin, { login: 'kassir', role: 'cashier', stores: ['S1'] });
-    as.senior = await userHeaders(s, admin, { login: 'starshiy', role: 'senior', stores: ['S1'] });
-    as.manager = await userHeaders(s, admin, { login: 'upr1', role: 'manager', stores: ['S1'] });
-    as.analyst = await userHeaders(s, admin, { login: 'analitik', role: 'analyst', stores: '*' });
-    as.till = await deviceHeaders(s.httpUrl, admin, { id: 'till:S1/T1', store: 'S1' });
-    as['store-server'] = await deviceHeaders(s.httpUrl, admin, {
-      id: 'store-server:S1',
-      store: 'S1',
-      kind: 'store-server',
-    });
-    as['scale-server'] = await deviceHeaders(s.httpUrl, admin, {
-      id: 'scale-server:S1',
-      store: 'S1',
-      kind: 'scale-server',
-    });
-  });
-  afterAll(async () => {
-    await s.close();
-    await t.drop();
-  });
-
-  it('each role and device kind can call exactly the routes its permissions allow', async () => {
-    // the table names every route the server has, and nothing else
-    expect(TABLE.map((r) => r[0]).sort()).toEqual([...s.routes]);
-    const wrong: string[] = [];
-    for (const [route, path, body, allowed] of TABLE)
-      for (const who of WHO) {
-        const r = await call(s, route.split(' ')[0]!, path, as[who], body);
-        const refused = r.status === 401 || r.status === 403;
-        const want = allowed.includes(who);
-        if (refused === want || r.status >= 500)
-          wrong.push(`${who} ${route}: ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
-      }
-    expect(wrong).toEqual([]);
-  });
-
-  it('a device acts only for its own store; unknown and revoked devices are refused; secrets rotate', async () => {
-    const admin2 = await adminHeaders(s.httpUrl);
-    const till = await deviceHeaders(s.httpUrl, admin2, { id: 'till:S1/T9', store: 'S1' });
-    const post = (h: Record<string, string>, docs: SalesDocument[]) =>
-      call(s, 'POST', '/api/v1/sales/batch', h, { documents: docs });
-    const count = async () =>
-      Number(
-        (await sql<{ n: number | string }>`select count(*) as n from sales_documents`.execute(db.db)).rows[0]!
-          .n,
-      );
-    const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
-    try {
-      const before = await count();
-      // never enrolled: a made-up token, or none
-      const fake = { authorization: `Bearer okd_${Buffer.from('till:S1/T9').toString('base64url')}.guess` };
-      expect((await post(fake, [sampleSale({ number: 1 })])).status).toBe(401);
-      expect((await post({}, [sampleSale({ number: 1 })])).status).toBe(401);
-      // a till of S1 posting a document of S2: refused whole, nothing stored
-      const mixed = await post(till, [sampleSale({ number: 2 }), sampleSale({ store: 'S2', number: 3 })]);
-      expect(mixed.status).toBe(403);
-      expect(JSON.stringify(mixed.body)).toMatch(/of store S1 may not post documents of store S2/);
-      expect(await count()).toBe(before);
-      expect((await post(till, [sampleSale({ number: 4 })])).status).toBe(200);
-      expect(await count()).toBe(before + 1);
-      // its heartbeat must be its own
-      const hb = { id: 'till:S1/T1', kind: 'till', store: 'S1', version: '1' };
-      expect((await call(s, 'POST', '/api/v1/devices/heartbeat', till, hb)).status).toBe(403);
-      expect(
-        (await call(s, 'POST', '/api/v1/devices/heartbeat', till, { ...hb, id: 'till:S1/T9', store: 'S2' }))
-          .status,
-      ).toBe(403);
-      expect(
-        (await call(s, 'POST', '/api/v1/devices/heartbeat', till, { ...hb, id: 'till:S1/T9' })).status,
-      ).toBe(200);
-      // an enrollment code works once
-      const code = (await call(s, 'POST', '/api/v1/enrollment-codes', admin2, { store: 'S1', kind: 'till' }))
-        .body.code as string;
-      expect(
-        (await call(s, 'POST', '/api/v1/enroll', {}, { code, deviceId: 'till:S1/T10', name: 'T10' })).status,
-      ).toBe(201);
-      expect(
-        (await call(s, 'POST', '/api/v1/enroll', {}, { code, deviceId: 'till:S1/T11', name: 'T11' })).status,
-      ).toBe(403);
-      // a manager of S2 may not make codes for S1
-      const m2 = await userHeaders(s, admin2, { login: 'upr2', role: 'manager', stores: ['S2'] });
-      expect(
-        (await call(s, 'POST', '/api/v1/enrollment-codes', m2, { store: 'S1', kind: 'till' })).status,
-      ).toBe(403);
-      expect(
-        (await call(s, 'POST', '/api/v1/enrollment-codes', m2, { store: 'S2', kind: 'till' })).status,
-      ).toBe(201);
-      // rotation: the old secret works until the new one is used, then never again
-      const rotated = await call(s, 'POST', '/api/v1/devices/credentials/rotate', till);
-      const fresh = { authorization: `Bearer ${rotated.body.token as string}` };
-      expect((await call(s, 'GET', '/api/v1/auth/me', till)).status).toBe(200);
-      expect((await call(s, 'GET', '/api/v1/auth/me', fresh)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 10_100)); // past the credential cache
-      expect((await call(s, 'GET', '/api/v1/auth/me', till)).status).toBe(401);
-      // revoked: refused at once
-      expect((await call(s, 'POST', '/api/v1/devices/till:S1%2FT9/revoke', m2)).status).toBe(403);
-      expect((await call(s, 'POST', '/api/v1/devices/till:S1%2FT9/revoke', admin2)).status).toBe(200);
-      expect((await post(fresh, [sampleSale({ number: 5 })])).status).toBe(401);
-      expect(await count()).toBe(before + 1);
-    } finally {
-      await db.close();
-    }
-  }, 30_000);
-
-  it('a user limited to one store sees only that store', async () => {
-    const docs = [
-      sampleSale({ number: 11, at: '2026-11-05T10:00:00+03:00' }),
-      sampleSale({ store: 'S2', number: 12, at: '2026-11-05T10:00:00+03:00' }),
-    ];
-    for (const d of docs) {
-      const dev = await deviceHeaders(s.httpUrl, admin, {
-        id: `store-server:${d.store}-x`,
-        store: d.store,
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      s = await start(t);
+      admin = await adminHeaders(s.httpUrl);
+      as.anonymous = {};
+      as.admin = await adminHeaders(s.httpUrl); // its own session: the table ends with a logout
+      as.cashier = await userHeaders(s, admin, { login: 'kassir', role: 'cashier', stores: ['S1'] });
+      as.senior = await userHeaders(s, admin, { login: 'starshiy', role: 'senior', stores: ['S1'] });
+      as.manager = await userHeaders(s, admin, { login: 'upr1', role: 'manager', stores: ['S1'] });
+      as.analyst = await userHeaders(s, admin, { login: 'analitik', role: 'analyst', stores: '*' });
+      as.till = await deviceHeaders(s.httpUrl, admin, { id: 'till:S1/T1', store: 'S1' });
+      as['store-server'] = await deviceHeaders(s.httpUrl, admin, {
+        id: 'store-server:S1',
+        store: 'S1',
         kind: 'store-server',
       });
-      expect((await call(s, 'POST', '/api/v1/sales/batch', dev, { documents: [d] })).status).toBe(200);
-    }
-    const m1 = await userHeaders(s, admin, { login: 'upr-s1', role: 'manager', stores: ['S1'] });
-    const byStore = await call(s, 'GET', `/api/v1/reports/sales?by=store&${period}`, m1);
-    expect((byStore.body.rows as { key: string }[]).map((r) => r.key)).toEqual(['S1']);
-    const all = await call(s, 'GET', `/api/v1/reports/sales?by=store&${period}`, admin);
-    expect((all.body.rows as { key: string }[]).map((r) => r.key).sort()).toEqual(['S1', 'S2']);
-    for (const path of [
-      `/api/v1/reports/sales?by=store&${period}&store=S2`,
-      `/api/v1/reports/cashiers?${period}&store=S1,S2`,
-      `/api/v1/reports/shifts?${period}&store=S2`,
-      `/api/v1/exchange/sales?${period}&store=S2`,
-      '/api/v1/sales/documents?store=S2',
-      '/api/v1/sales/shift-report?store=S2&till=T1&shift=1',
-      '/api/v1/devices/kkt?store=S2',
-      '/api/v1/reports/reconciliation?store=S2',
-    ])
-      expect([path, (await call(s, 'GET', path, m1)).status]).toEqual([path, 403]);
-    // the document list is a JSON page (1,000 unless told otherwise); files come from the exports
-    const list = await call(s, 'GET', '/api/v1/sales/documents?store=S1', m1);
-    expect(list.status).toBe(200);
-    expect(new Set((list.body.documents as { store: string }[]).map((d) => d.store))).toEqual(
-      new Set(['S1']),
-    );
-    const csv = await call(s, 'GET', '/api/v1/sales/documents?store=S1&format=csv', m1);
-    expect([csv.status, (csv.body.error as { message: string }).message]).toEqual([
-      400,
-      'format: the document list is JSON only; files of sales come from /api/v1/exchange/sales',
-    ]);
-  });
+      as['scale-server'] = await deviceHeaders(s.httpUrl, admin, {
+        id: 'scale-server:S1',
+        store: 'S1',
+        kind: 'scale-server',
+      });
+    });
+    afterAll(async () => {
+      await s.close();
+      await t.drop();
+    });
 
-  it('locks a user out after failed logins, and every login and change is in the audit log', async () => {
-    await userHeaders(s, admin, { login: 'forgetful', role: 'analyst', stores: '*' });
-    for (let i = 0; i < 5; i++)
-      expect(
-        (await call(s, 'POST', '/api/v1/auth/login', {}, { login: 'forgetful', password: 'wrong-one' }))
-          .status,
-      ).toBe(401);
-    const locked = await call(
-      s,
-      'POST',
-      '/api/v1/auth/login',
-      {},
-      { login: 'forgetful', password: 'pw-forgetful-12345' },
-    );
-    expect(locked).toMatchObject({ status: 403, body: { error: { code: 'locked' } } });
-    // a report taken away as a file is an export too
-    expect((await call(s, 'GET', `/api/v1/reports/cashiers?${period}&format=csv`, admin)).status).toBe(200);
-    const entries = (await call(s, 'GET', '/api/v1/audit?limit=1000', admin)).body.entries as {
-      action: string;
-      actor: string;
-    }[];
-    const actions = new Set(entries.map((e) => e.action));
-    for (const a of [
-      'auth.login',
-      'auth.login-failed',
-      'user.locked',
-      'user.create',
-      'device.enrollment-code',
-      'device.enroll',
-      'device.rotate',
-      'device.revoke',
-      'sales.stored',
-      'export.report',
-    ])
-      expect([a, actions.has(a)]).toEqual([a, true]);
-    const v = await call(s, 'GET', '/api/v1/audit/verify', admin);
-    expect(v.body).toMatchObject({ ok: true, firstBroken: null, problems: [] });
+    it('each role and device kind can call exactly the routes its permissions allow', async () => {
+      // the table names every route the server has, and nothing else
+      expect(TABLE.map((r) => r[0]).sort()).toEqual([...s.routes]);
+      const wrong: string[] = [];
+      for (const [route, path, body, allowed] of TABLE)
+        for (const who of WHO) {
+          const r = await call(s, route.split(' ')[0]!, path, as[who], body);
+          const refused = r.status === 401 || r.status === 403;
+          const want = allowed.includes(who);
+          if (refused === want || r.status >= 500)
+            wrong.push(`${who} ${route}: ${r.status} ${JSON.stringify(r.body).slice(0, 120)}`);
+        }
+      expect(wrong).toEqual([]);
+    });
+
+    it('a device acts only for its own store; unknown and revoked devices are refused; secrets rotate', async () => {
+      const admin2 = await adminHeaders(s.httpUrl);
+      const till = await deviceHeaders(s.httpUrl, admin2, { id: 'till:S1/T9', store: 'S1' });
+      const post = (h: Record<string, string>, docs: SalesDocument[]) =>
+        call(s, 'POST', '/api/v1/sales/batch', h, { documents: docs });
+      const count = async () =>
+        Number(
+          (await sql<{ n: number | string }>`select count(*) as n from sales_documents`.execute(db.db))
+            .rows[0]!.n,
+        );
+      const db = openDatabase<ServerSchema>(t.config, serverDbOptions);
+      try {
+        const before = await count();
+        // never enrolled: a made-up token, or none
+        const fake = { authorization: `Bearer okd_${Buffer.from('till:S1/T9').toString('base64url')}.guess` };
+        expect((await post(fake, [sampleSale({ number: 1 })])).status).toBe(401);
+        expect((await post({}, [sampleSale({ number: 1 })])).status).toBe(401);
+        // a till of S1 posting a document of S2: refused whole, nothing stored
+        const mixed = await post(till, [sampleSale({ number: 2 }), sampleSale({ store: 'S2', number: 3 })]);
+        expect(mixed.status).toBe(403);
+        expect(JSON.stringify(mixed.body)).toMatch(/of store S1 may not post documents of store S2/);
+        expect(await count()).toBe(before);
+        expect((await post(till, [sampleSale({ number: 4 })])).status).toBe(200);
+        expect(await count()).toBe(before + 1);
+        // its heartbeat must be its own
+        const hb = { id: 'till:S1/T1', kind: 'till', store: 'S1', version: '1' };
+        expect((await call(s, 'POST', '/api/v1/devices/heartbeat', till, hb)).status).toBe(403);
+        expect(
+          (await call(s, 'POST', '/api/v1/devices/heartbeat', till, { ...hb, id: 'till:S1/T9', store: 'S2' }))
+            .status,
+        ).toBe(403);
+        expect(
+          (await call(s, 'POST', '/api/v1/devices/heartbeat', till, { ...hb, id: 'till:S1/T9' })).status,
+        ).toBe(200);
+        // an enrollment code works once
+        const code = (
+          await call(s, 'POST', '/api/v1/enrollment-codes', admin2, { store: 'S1', kind: 'till' })
+        ).body.code as string;
+        expect(
+          (await call(s, 'POST', '/api/v1/enroll', {}, { code, deviceId: 'till:S1/T10', name: 'T10' }))
+            .status,
+        ).toBe(201);
+        expect(
+          (await call(s, 'POST', '/api/v1/enroll', {}, { code, deviceId: 'till:S1/T11', name: 'T11' }))
+            .status,
+        ).toBe(403);
+        // a manager of S2 may not make codes for S1
+        const m2 = await userHeaders(s, admin2, { login: 'upr2', role: 'manager', stores: ['S2'] });
+        expect(
+          (await call(s, 'POST', '/api/v1/enrollment-codes', m2, { store: 'S1', kind: 'till' })).status,
+        ).toBe(403);
+        expect(
+          (await call(s, 'POST', '/api/v1/enrollment-codes', m2, { store: 'S2', kind: 'till' })).status,
+        ).toBe(201);
+        // rotation: the old secret works until the new one is used, then never again
+        const rotated = await call(s, 'POST', '/api/v1/devices/credentials/rotate', till);
+        const fresh = { authorization: `Bearer ${rotated.body.token as string}` };
+        expect((await call(s, 'GET', '/api/v1/auth/me', till)).status).toBe(200);
+        expect((await call(s, 'GET', '/api/v1/auth/me', fresh)).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 10_100)); // past the credential cache
+        expect((await call(s, 'GET', '/api/v1/auth/me', till)).status).toBe(401);
+        // revoked: refused at once
+        expect((await call(s, 'POST', '/api/v1/devices/till:S1%2FT9/revoke', m2)).status).toBe(403);
+        expect((await call(s, 'POST', '/api/v1/devices/till:S1%2FT9/revoke', admin2)).status).toBe(200);
+        expect((await post(fresh, [sampleSale({ number: 5 })])).status).toBe(401);
+        expect(await count()).toBe(before + 1);
+      } finally {
+        await db.close();
+      }
+    }, 30_000);
+
+    it('a user limited to one store sees only that store', async () => {
+      const docs = [
+        sampleSale({ number: 11, at: '2026-11-05T10:00:00+03:00' }),
+        sampleSale({ store: 'S2', number: 12, at: '2026-11-05T10:00:00+03:00' }),
+      ];
+      for (const d of docs) {
+        const dev = await deviceHeaders(s.httpUrl, admin, {
+          id: `store-server:${d.store}-x`,
+          store: d.store,
+          kind: 'store-server',
+        });
+        expect((await call(s, 'POST', '/api/v1/sales/batch', dev, { documents: [d] })).status).toBe(200);
+      }
+      const m1 = await userHeaders(s, admin, { login: 'upr-s1', role: 'manager', stores: ['S1'] });
+      const byStore = await call(s, 'GET', `/api/v1/reports/sales?by=store&${period}`, m1);
+      expect((byStore.body.rows as { key: string }[]).map((r) => r.key)).toEqual(['S1']);
+      const all = await call(s, 'GET', `/api/v1/reports/sales?by=store&${period}`, admin);
+      expect((all.body.rows as { key: string }[]).map((r) => r.key).sort()).toEqual(['S1', 'S2']);
+      for (const path of [
+        `/api/v1/reports/sales?by=store&${period}&store=S2`,
+        `/api/v1/reports/cashiers?${period}&store=S1,S2`,
+        `/api/v1/reports/shifts?${period}&store=S2`,
+        `/api/v1/exchange/sales?${period}&store=S2`,
+        '/api/v1/sales/documents?store=S2',
+        '/api/v1/sales/shift-report?store=S2&till=T1&shift=1',
+        '/api/v1/devices/kkt?store=S2',
+        '/api/v1/reports/reconciliation?store=S2',
+      ])
+        expect([path, (await call(s, 'GET', path, m1)).status]).toEqual([path, 403]);
+      // the document list is a JSON page (1,000 unless told otherwise); files come from the exports
+      const list = await call(s, 'GET', '/api/v1/sales/documents?store=S1', m1);
+      expect(list.status).toBe(200);
+      expect(new Set((list.body.documents as { store: string }[]).map((d) => d.store))).toEqual(
+        new Set(['S1']),
+      );
+      const csv = await call(s, 'GET', '/api/v1/sales/documents?store=S1&format=csv', m1);
+      expect([csv.status, (csv.body.error as { message: string }).message]).toEqual([
+        400,
+        'format: the document list is JSON only; files of sales come from /api/v1/exchange/sales',
+      ]);
+    });
+
+    it('locks a user out after failed logins, and every login and change is in the audit log', async () => {
+      await userHeaders(s, admin, { login: 'forgetful', role: 'analyst', stores: '*' });
+      for (let i = 0; i < 5; i++)
+        expect(
+          (await call(s, 'POST', '/api/v1/auth/login', {}, { login: 'forgetful', password: 'wrong-one' }))
+            .status,
+        ).toBe(401);
+      const locked = await call(
+        s,
+        'POST',
+        '/api/v1/auth/login',
+        {},
+        { login: 'forgetful', password: 'pw-forgetful-12345' },
+      );
+      expect(locked).toMatchObject({ status: 403, body: { error: { code: 'locked' } } });
+      // a report taken away as a file is an export too
+      expect((await call(s, 'GET', `/api/v1/reports/cashiers?${period}&format=csv`, admin)).status).toBe(200);
+      const entries = (await call(s, 'GET', '/api/v1/audit?limit=1000', admin)).body.entries as {
+        action: string;
+        actor: string;
+      }[];
+      const actions = new Set(entries.map((e) => e.action));
+      for (const a of [
+        'auth.login',
+        'auth.login-failed',
+        'user.locked',
+        'user.create',
+        'device.enrollment-code',
+        'device.enroll',
+        'device.rotate',
+        'device.revoke',
+        'sales.stored',
+        'export.report',
+      ])
+        expect([a, actions.has(a)]).toEqual([a, true]);
+      const v = await call(s, 'GET', '/api/v1/audit/verify', admin);
+      expect(v.body).toMatchObject({ ok: true, firstBroken: null, problems: [] });
+    });
   });
-});
 
 describe('login rate limit', () => {
   it('answers 429 after too many attempts from one address', async () => {
