@@ -156,11 +156,9 @@ describeStorage<ServerSchema>(
             inPeriod.filter((d) => d.kind === 'sale' || d.kind === 'return').reduce((a, d) => a + d.total, 0),
           );
         }
-        expect(
-          (await cashierReport(ctx.db(), { from: '2026-10-30', to: '2026-11-02', stores: ['S2'] })).every(
-            (c) => c.store === 'S2',
-          ),
-        ).toBe(true);
+        const s2 = await cashierReport(ctx.db(), { from: '2026-10-30', to: '2026-11-02', stores: ['S2'] });
+        expect(s2.length).toBeGreaterThan(0); // not true of an empty list alone
+        expect(s2.every((c) => c.store === 'S2')).toBe(true);
       };
       await check();
       await archiveSales(ctx.db(), '2026-11-02');
