@@ -25,7 +25,7 @@ import {
 import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
 import { cashiersTable, cashierReport, shiftsReport, shiftsTable } from './reports/shifts.js';
 import { listKkt } from './devices/kkt.js';
-import type { Supervisor, UplinkStatus } from '@openkassa/runtime';
+import { healthReport, type Supervisor, type UplinkStatus } from '@openkassa/runtime';
 import { ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
 import { badRequest, errorBody, guard, oneStore, scoped, storeScope } from './auth/access.js';
 import { actorOf, type AuthService, type Principal } from './auth/auth.service.js';
@@ -56,35 +56,6 @@ export interface ServerAppContext {
   readonly salesUplink?: { status(): UplinkStatus; pending(): Promise<number> };
 }
 
-/**
- * `ok`, or `degraded` naming what is wrong: the database not answering (or its last write failed
- * and a probe write still fails), a background worker waiting to be started again.
- */
-export async function serverHealth(ctx: Pick<ServerAppContext, 'db' | 'workers'>): Promise<{
-  status: 'ok' | 'degraded';
-  database: { ok: boolean; error?: string; since?: string };
-  workers: {
-    name: string;
-    state: string;
-    restarts: number;
-    lastError: string | null;
-    lastErrorAt: string | null;
-  }[];
-  problems?: string[];
-}> {
-  const database = await ctx.db.health();
-  const workers = ctx.workers?.health() ?? [];
-  const problems = [
-    ...(database.ok ? [] : [`database: ${database.error}`]),
-    ...workers
-      .filter((w) => w.state === 'restarting')
-      .map((w) => `worker ${w.name} is restarting after: ${w.lastError ?? '?'}`),
-  ];
-  return problems.length === 0
-    ? { status: 'ok', database, workers }
-    : { status: 'degraded', database, workers, problems };
-}
-
 /** The HTTP app; built without listening (tests use inject). */
 export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, ...(ctx.https && { https: ctx.https }) });
@@ -106,7 +77,7 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
     );
 
   app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
-    const h = await serverHealth(ctx);
+    const h = healthReport(await ctx.db.health(), ctx.workers?.health() ?? []);
     return reply.code(h.status === 'ok' ? 200 : 503).send(h);
   });
 

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { describeZodError } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
-import type { Supervisor, UplinkStatus } from '@openkassa/runtime';
+import { healthReport, type Supervisor, type UplinkStatus } from '@openkassa/runtime';
 import { can, ROLE_NAMES, userByPin, type Sessions, type User } from './auth/users.js';
 import { importProducts, productCount, scan, searchProducts } from './catalog/catalog.repo.js';
 import type { Outcome, TillService } from './sales/till.service.js';
@@ -107,20 +107,8 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
 
   // `degraded` (503) naming a background worker waiting to be started again, or the database away
   app.get('/healthz', async (_req, reply) => {
-    const database = await ctx.db.health();
-    const workers = ctx.workers?.health() ?? [];
-    const problems = [
-      ...(database.ok ? [] : [`database: ${database.error}`]),
-      ...workers
-        .filter((w) => w.state === 'restarting')
-        .map((w) => `worker ${w.name}: ${w.lastError ?? '?'}`),
-    ];
-    return reply.code(problems.length === 0 ? 200 : 503).send({
-      status: problems.length === 0 ? 'ok' : 'degraded',
-      database,
-      workers,
-      ...(problems.length > 0 && { problems }),
-    });
+    const h = healthReport(await ctx.db.health(), ctx.workers?.health() ?? []);
+    return reply.code(h.status === 'ok' ? 200 : 503).send(h);
   });
 
   const auth = (req: FastifyRequest, reply: FastifyReply): User | undefined => {

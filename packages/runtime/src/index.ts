@@ -5,3 +5,4 @@ export * from './heartbeat.js';
 export * from './http-close.js';
 export * from './credentials.js';
 export * from './supervisor.js';
+export * from './health.js';
