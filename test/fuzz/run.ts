@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '@openkassa/fiscal';
+import { httpSurface } from './http-surface.js';
 import {
   corpusName,
   fuzzDecoder,
@@ -32,8 +33,12 @@ if (!surfaces.every((s) => (SURFACES as readonly string[]).includes(s)))
 
 let failed = 0;
 for (const surface of surfaces) {
-  const list = inputs(n, seed);
-  const r: FuzzReport = surface === 'decoder' ? fuzzDecoder(list) : await fuzzRelay(list);
+  const r: FuzzReport =
+    surface === 'decoder'
+      ? fuzzDecoder(inputs(n, seed))
+      : surface === 'relay'
+        ? await fuzzRelay(inputs(n, seed))
+        : await httpSurface(n, seed);
   console.log(
     `\n${surface}: ${r.inputs} inputs in ${r.seconds.toFixed(1)} s, ${r.failures.length} failure(s)` +
       (r.heapGrowthMb !== undefined
