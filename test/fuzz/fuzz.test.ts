@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '@openkassa/fiscal';
 import { fuzzDecoder, fuzzRelay, inputs } from './surfaces.js';
+import { fuzzTill } from './till.js';
 
 /** The inputs a long run once failed on: replayed by every run of the suite. */
 const corpus = (surface: string) =>
@@ -24,5 +25,12 @@ describe('fuzz, a short run (npm run fuzz for the long one)', () => {
     expect(r.failures.map((f) => f.why)).toEqual([]);
     expect(Object.entries(r.outcomes).filter(([k]) => k.startsWith('relayable→')).length).toBeGreaterThan(0);
     expect(Object.entries(r.outcomes).filter(([k]) => k.startsWith('refused:')).length).toBeGreaterThan(3);
+  }, 120_000);
+
+  it("the till's local API: no 5xx, a reason on every refusal, and only the valid sales change its database", async () => {
+    const r = await fuzzTill(600, 3);
+    expect(r.failures.map((f) => f.why)).toEqual([]);
+    expect(r.outcomes['valid sales alongside']).toBeGreaterThan(5);
+    expect(r.outcomes['HTTP 400']).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -77,7 +77,7 @@ const junkValue = fc.oneof(
 );
 
 /** A body no route accepts: wrong types, wrong shapes, junk fields. */
-const junkBody = fc.oneof(
+export const junkBody = fc.oneof(
   junkValue.map((v) => JSON.stringify(v)),
   fc
     .dictionary(
@@ -109,13 +109,13 @@ const junkBody = fc.oneof(
   fc.constant('{"a":1,}'),
 );
 
-const junkParam = fc.oneof(
+export const junkParam = fc.oneof(
   fc.constantFrom(...SQLISH),
   fc.string({ maxLength: 30 }),
   fc.constant('x'.repeat(5000)),
 );
 
-interface Req {
+export interface Req {
   method: string;
   path: string;
   headers: Record<string, string>;

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '@openkassa/fiscal';
 import { httpSurface } from './http-surface.js';
+import { fuzzTill } from './till.js';
 import {
   corpusName,
   fuzzDecoder,
@@ -38,7 +39,9 @@ for (const surface of surfaces) {
       ? fuzzDecoder(inputs(n, seed))
       : surface === 'relay'
         ? await fuzzRelay(inputs(n, seed))
-        : await httpSurface(n, seed);
+        : surface === 'http'
+          ? await httpSurface(n, seed)
+          : await fuzzTill(n, seed);
   console.log(
     `\n${surface}: ${r.inputs} inputs in ${r.seconds.toFixed(1)} s, ${r.failures.length} failure(s)` +
       (r.heapGrowthMb !== undefined

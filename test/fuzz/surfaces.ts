@@ -20,7 +20,7 @@ import { openDatabase } from '@openkassa/db';
 import { serverDbOptions, startServer, type ServerSchema } from '@openkassa/server';
 import { mutate, prng } from './mutate.js';
 
-export const SURFACES = ['decoder', 'relay', 'http'] as const;
+export const SURFACES = ['decoder', 'relay', 'http', 'till'] as const;
 export type Surface = (typeof SURFACES)[number];
 
 export interface FuzzReport {
