@@ -62,8 +62,12 @@ function fillDisk(dir: string): string {
   return file;
 }
 
-async function health(api: string): Promise<{ status: string; problems?: string[] }> {
-  const r = await fetch(`${api}/healthz`);
+/** A server's /healthz, with credentials: the problems in their own words. */
+async function health(
+  api: string,
+  auth: Record<string, string> = {},
+): Promise<{ status: string; problems?: string[] }> {
+  const r = await fetch(`${api}/healthz`, { headers: auth });
   return (await r.json()) as { status: string; problems?: string[] };
 }
 
@@ -169,7 +173,7 @@ describe('outages of the infrastructure', () => {
     await waitFor(
       'the head office to report its database away',
       async () => {
-        const h = await health(hq.api);
+        const h = await health(hq.api, hq.auth);
         return h.status === 'degraded' && (h.problems ?? []).some((p) => p.startsWith('database'));
       },
       15_000,
@@ -185,7 +189,7 @@ describe('outages of the infrastructure', () => {
     await waitFor(
       'the store server to report its full disk',
       async () => {
-        const h = await health(store.api);
+        const h = await health(store.api, store.auth);
         return h.status === 'degraded' && (h.problems ?? []).some((p) => /disk full/.test(p));
       },
       30_000,

@@ -25,7 +25,7 @@ import {
 import { salesCommerceMl, salesCsv, storeDaySales } from './exchange/sales-export.js';
 import { cashiersTable, cashierReport, shiftsReport, shiftsTable } from './reports/shifts.js';
 import { listKkt } from './devices/kkt.js';
-import { healthReport, type Supervisor, type UplinkStatus } from '@openkassa/runtime';
+import { healthReport, withoutDetails, type Supervisor, type UplinkStatus } from '@openkassa/runtime';
 import { ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
 import { badRequest, errorBody, guard, oneStore, scoped, storeScope } from './auth/access.js';
 import { actorOf, type AuthService, type Principal } from './auth/auth.service.js';
@@ -76,9 +76,10 @@ export function buildServerApp(ctx: ServerAppContext): FastifyInstance {
       reply.type(f.type).header('cache-control', 'no-cache').send(f.body),
     );
 
-  app.get('/healthz', { config: { access: 'public' } }, async (_req, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (req, reply) => {
     const h = healthReport(await ctx.db.health(), ctx.workers?.health() ?? []);
-    return reply.code(h.status === 'ok' ? 200 : 503).send(h);
+    // open for monitoring; the errors' own words (addresses, names) only with credentials
+    return reply.code(h.status === 'ok' ? 200 : 503).send(req.principal ? h : withoutDetails(h));
   });
 
   app.get('/metrics', { config: { access: 'public' } }, async (_req, reply) =>

@@ -27,3 +27,21 @@ export function healthReport(database: DatabaseState, workers: readonly WorkerHe
     ? { status: 'ok', database, workers }
     : { status: 'degraded', database, workers, problems };
 }
+
+/**
+ * The report for a caller without credentials (a monitoring probe): the state of the database and
+ * of each worker, and what is wrong in general words, without the errors' own text.
+ */
+export function withoutDetails(h: HealthReport): HealthReport {
+  return {
+    status: h.status,
+    database: h.database.ok ? { ok: true } : { ok: false, error: 'unavailable', since: h.database.since },
+    workers: h.workers.map((w) => ({ ...w, lastError: w.lastError === null ? null : 'failed' })),
+    ...(h.problems && {
+      problems: [
+        ...(h.database.ok ? [] : ['database: unavailable']),
+        ...h.workers.filter((w) => w.state === 'restarting').map((w) => `worker ${w.name} is restarting`),
+      ],
+    }),
+  };
+}

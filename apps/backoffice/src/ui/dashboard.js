@@ -1,6 +1,6 @@
 // Сводка: today's sales per store, the last two weeks, tills online, fiscal delivery health and
 // upload queues — what a manager looks at first thing in the morning.
-import { api } from './api.js';
+import { api, session } from './api.js';
 import { chart } from './charts.js';
 import { age, badge, day, dayText, h, kpi, money, num, panel, since, table } from './format.js';
 
@@ -19,7 +19,7 @@ export async function dashboardPage({ ctx }) {
     ctx.can('viewDevices') ? api('/devices') : { devices: [] },
     ctx.can('viewDevices') ? api('/devices/kkt').catch(() => ({ kkt: [] })) : { kkt: [] },
     // /healthz answers 503 with the same body when something is wrong
-    fetch('/healthz')
+    fetch('/healthz', { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} })
       .then((r) => r.json())
       .catch(() => ({ status: 'degraded', problems: ['сервер не отвечает'], workers: [] })),
     ctx.can('viewReports') ? api('/sales/review', { query: { limit: 1 } }).catch(() => null) : null,

@@ -39,7 +39,8 @@ export function guard(app: FastifyInstance, auth: AuthService): void {
     if (req.is404) return;
     const access = req.routeOptions.config.access;
     if (access === 'public') {
-      req.principal = (await auth.resolve(req.headers.authorization)) ?? null;
+      // a public route answers whoever asks, the database away or not (/healthz must say so)
+      req.principal = (await auth.resolve(req.headers.authorization).catch(() => undefined)) ?? null;
       return;
     }
     const p = await auth.resolve(req.headers.authorization);
