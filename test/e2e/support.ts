@@ -178,8 +178,25 @@ export async function setFaults(api: string, body: unknown): Promise<void> {
   if (r.status !== 200) throw new Error(`faults: ${r.status}`);
 }
 
-/** 1..last, each exactly once: nothing missing, nothing doubled. */
-export function expectComplete(docs: readonly OfdDocument[], last: number): void {
+/**
+ * The OFD holds each of 1..last: nothing missing, nothing beyond. It keys documents by (ФН, ФД), so
+ * this list cannot show a document stored twice; whether one was *sent* more than once is each
+ * document's `timesReceived`, which `maxTimesReceived` bounds where a test expects no re-send (a
+ * relay re-sends, by design, a document whose answer it had not stored when it was killed).
+ */
+export function expectComplete(
+  docs: readonly OfdDocument[],
+  last: number,
+  maxTimesReceived = Infinity,
+): void {
+  const resent = docs.filter((d) => d.timesReceived > maxTimesReceived);
+  if (resent.length > 0)
+    throw new Error(
+      `OFD received ${resent.length} document(s) more than ${maxTimesReceived} time(s): ФД ${resent
+        .slice(0, 10)
+        .map((d) => `${d.fd}×${d.timesReceived}`)
+        .join(', ')}`,
+    );
   const fds = docs.map((d) => d.fd);
   const want = Array.from({ length: last }, (_, i) => i + 1);
   if (JSON.stringify(fds) !== JSON.stringify(want)) {
