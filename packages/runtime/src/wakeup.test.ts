@@ -1,23 +1,41 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Wakeup } from './index.js';
+
+// Time is the test's own (fake timers): each wait ends exactly when it should, whatever the machine.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Whether `p` has settled, once the promises due now have run. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => (done = true));
+  await vi.advanceTimersByTimeAsync(0);
+  return done;
+}
 
 describe('Wakeup', () => {
   it('a notify before the wait is not lost', async () => {
     const w = new Wakeup();
     w.notify(); // work arrived while the worker was busy
-    const t0 = Date.now();
-    await w.wait(5000);
-    expect(Date.now() - t0).toBeLessThan(100);
+    expect(await settled(w.wait(5000))).toBe(true);
   });
-  it('a notify during the wait ends it; without one the wait times out', async () => {
+
+  it('a notify during the wait ends it; without one the wait times out, not before', async () => {
     const w = new Wakeup();
-    const t0 = Date.now();
+    const first = w.wait(5000);
     setTimeout(() => w.notify(), 30);
-    await w.wait(5000);
-    expect(Date.now() - t0).toBeLessThan(1000);
-    const t1 = Date.now();
-    await w.wait(50);
-    expect(Date.now() - t1).toBeGreaterThanOrEqual(45);
+    expect(await settled(first)).toBe(false);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(await settled(first)).toBe(true);
+    const second = w.wait(50);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(await settled(second)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await settled(second)).toBe(true);
   });
 });
 
@@ -26,10 +44,9 @@ describe('Wakeup with an abandoned wait', () => {
     const w = new Wakeup();
     void w.wait(30); // lost a Promise.race: abandoned, its timer still runs
     const current = w.wait(5000);
-    await new Promise((r) => setTimeout(r, 60)); // the abandoned wait times out meanwhile
-    const t0 = Date.now();
+    await vi.advanceTimersByTimeAsync(60); // the abandoned wait times out meanwhile
+    expect(await settled(current)).toBe(false);
     w.notify();
-    await current;
-    expect(Date.now() - t0).toBeLessThan(100);
+    expect(await settled(current)).toBe(true);
   });
 });
