@@ -158,7 +158,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await fetch(`${ofd.httpUrl}/api/v1/faults`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ mode: 'slow', delayMs: 1800 }), // inside the upstream timeout, beyond the ККТ's wait
+        // beyond the ККТ's wait (1 s at the store), well inside both relays' upstream timeouts (2 s):
+        // 1,800 ms left a 200 ms margin, and a slow machine's timeout then sent the document twice
+        body: JSON.stringify({ mode: 'slow', delayMs: 1300 }),
       });
       const msg = vector('synthetic_kkt-to-ofd_msg_receipt_doc3.hex');
       const first = await send(store.relay.port, [msg], { timeoutMs: 6000 });
