@@ -2,13 +2,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ean13 } from '@openkassa/till';
 import {
   dropTestDatabases,
+  enrollCode,
   pgDbArgs,
   sleep,
-  startKkt,
   startLocalServer,
   startOfd,
-  startTillRole,
-  enrollCode,
+  startTillWithKkt,
   stopAll,
   tempDir,
   tillSession,
@@ -58,23 +57,11 @@ describe('master data: head office → store server → till', () => {
       '--store',
       'S1',
     ]);
-    const kkt = await startKkt('9999000000000801', store.relayPort, tempDir('ce-kkt'));
-    const till = await startTillRole([
-      '--kkt',
-      kkt.url,
-      '--server',
-      store.api,
-      '--enroll',
-      await enrollCode(store, 'S1'),
-      '--data',
-      tempDir('ce-till'),
-      '--http',
-      '127.0.0.1:0',
-      '--store',
-      'S1',
-      '--demo-catalog',
-      '0', // demo users only: the goods come from the head office
-    ]);
+    const till = await startTillWithKkt(store, {
+      fn: '9999000000000801',
+      tag: 'ce',
+      extra: ['--store', 'S1', '--demo-catalog', '0'], // demo users only: the goods come from the head office
+    });
     const s = await tillSession(till.url, '2222');
     const scanPrice = async () => {
       const r = await s.call('GET', `/api/scan?code=${MILK}`);

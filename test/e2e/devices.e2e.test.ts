@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ean13 } from '@openkassa/till';
 import {
+  enrollCode,
   sleep,
   startKkt,
   startLocalServer,
   startOfd,
   startTillRole,
-  enrollCode,
+  startTillWithKkt,
   stopAll,
   tempDir,
   tillSession,
@@ -127,28 +128,12 @@ describe('devices: registry, heartbeat, remote commands', () => {
       '--report-every',
       '1',
     ]);
-    const kkt = await startKkt('9999000000000952', store.relayPort, tempDir('dh-kkt'));
-    const tillArgs = [
-      '--kkt',
-      kkt.url,
-      '--server',
-      store.api,
-      '--enroll',
-      await enrollCode(store, 'S1'),
-      '--data',
-      tempDir('dh-till'),
-      '--http',
-      '127.0.0.1:0',
-      '--store',
-      'S1',
-      '--till',
-      'T8',
-      '--demo-catalog',
-      '50',
-      '--heartbeat',
-      '1',
-    ];
-    const till = await startTillRole(tillArgs);
+    const till = await startTillWithKkt(store, {
+      fn: '9999000000000952',
+      tag: 'dh',
+      extra: ['--store', 'S1', '--till', 'T8', '--demo-catalog', '50', '--heartbeat', '1'],
+    });
+    const tillArgs = till.args;
     const s = await tillSession(till.url, '2222');
     expect((await s.call('POST', '/api/shift/open')).status).toBe(200);
     const sale = await s.call('POST', '/api/sale', {

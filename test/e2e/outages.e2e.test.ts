@@ -18,10 +18,9 @@ import {
   seller,
   setFaults,
   sleep,
-  startKkt,
   startOfd,
   startServerRole,
-  startTillRole,
+  startTillWithKkt,
   stopAll,
   tempDir,
   tillSession,
@@ -137,23 +136,11 @@ describe('outages of the infrastructure', () => {
     const tills = await Promise.all(
       ['T1', 'T2'].map(async (id, i) => {
         const fn = `99990000000007${i}1`;
-        const kkt = await startKkt(fn, store.relayPort, tempDir(`out-kkt${i}`));
-        const { url } = await startTillRole([
-          '--kkt',
-          kkt.url,
-          '--server',
-          store.api,
-          '--enroll',
-          await enrollCode(store, 'S1'),
-          '--data',
-          tempDir(`out-till${i}`),
-          '--http',
-          '127.0.0.1:0',
-          '--till',
-          id,
-          '--demo-catalog',
-          '100',
-        ]);
+        const { kkt, url } = await startTillWithKkt(store, {
+          fn,
+          tag: `out${i}`,
+          extra: ['--till', id, '--demo-catalog', '100'],
+        });
         const s = await tillSession(url, '2222');
         expect((await s.call('POST', '/api/shift/open')).status).toBe(200);
         return { id, fn, kkt, url };

@@ -281,6 +281,32 @@ export async function startTillRole(args: string[]) {
   return { role, url: match[1]! };
 }
 
+/**
+ * A till of store S1 with an emulated ККТ of its own that relays through `server`, enrolled at
+ * that server; `extra`: the till's other flags. Its arguments come back for a restart.
+ */
+export async function startTillWithKkt(
+  server: { api: string; auth: Record<string, string>; relayPort: number },
+  o: { fn: string; tag: string; extra?: readonly string[] },
+) {
+  const kkt = await startKkt(o.fn, server.relayPort, tempDir(`${o.tag}-kkt`));
+  const args = [
+    '--kkt',
+    kkt.url,
+    '--server',
+    server.api,
+    '--enroll',
+    await enrollCode(server, 'S1'),
+    '--data',
+    tempDir(`${o.tag}-till`),
+    '--http',
+    '127.0.0.1:0',
+    ...(o.extra ?? []),
+  ];
+  const { role, url } = await startTillRole(args);
+  return { kkt, role, url, args };
+}
+
 /** A till API session (what the sale screen does), for tests that sell without a browser. */
 export async function tillSession(url: string, pin: string) {
   const login = await fetch(`${url}/api/login`, {
