@@ -61,6 +61,8 @@ export interface ServerConfig {
   /** The relay port accepts messages only of ФН registered to a store (`PUT /api/v1/fiscal/fns/{fn}`). */
   readonly knownFnOnly?: boolean;
   readonly auth?: AuthOptions;
+  /** The server's clock; tests move it (credential caches, sessions, claims). */
+  readonly clock?: { now(): Date };
 }
 
 export interface RunningServer {
@@ -104,7 +106,7 @@ export async function startServer(config: ServerConfig, log: ServerLog = console
     config.nodeId ??
     `${hostname()}:${config.relay.port === 0 ? randomBytes(6).toString('hex') : config.relay.port}`;
   await releaseClaims(db, node);
-  const clock = { now: () => new Date() };
+  const clock = config.clock ?? { now: () => new Date() };
   const auth = new AuthService(db, clock, config.auth);
   if (config.adminPassword && (await auth.ensureAdmin(config.adminPassword)))
     log.info('created the administrator "admin" (change the password after the first login)');
