@@ -255,10 +255,12 @@ describe('devices: registry, heartbeat, remote commands', () => {
         body: JSON.stringify({ kind: 'message', payload: { text: 'Смену закрыть в 22:00' } }),
       })
     ).json()) as { id: string };
-    await sleep(2500); // a few reports of the store server while the till is away
     const stateAtHq = async (id: string) =>
       (await devices(hq)).find((d) => d.id === 'till:S1/T8')?.commands.find((c) => c.id === id)?.state;
-    expect(await stateAtHq(later.id)).toBe('delivered'); // passed to the store server, not answered
+    // passed to the store server with its next report, and not answered while the till is away
+    await expect.poll(() => stateAtHq(later.id), { timeout: 15_000 }).toBe('delivered');
+    await sleep(2500); // a few more reports of the store server
+    expect(await stateAtHq(later.id)).toBe('delivered');
     const back = await startTillRole(tillArgs);
     await expect.poll(() => stateAtHq(later.id), { timeout: 15_000 }).toBe('done');
     expect(

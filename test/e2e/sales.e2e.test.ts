@@ -132,10 +132,12 @@ describe('sales flow: tills → store server → head office', () => {
 
     // The store server goes away: the tills keep selling and queue their documents.
     await store.stop('SIGKILL');
-    await sleep(2500);
     for (const t of tills) {
-      const st = await tillStatus(t.url);
-      expect(st.queue).toBeGreaterThan(0);
+      await waitFor(
+        'the till to queue what it sells',
+        async () => (await tillStatus(t.url)).queue > 0,
+        15_000,
+      );
       await waitFor(
         'the till to see the link down',
         async () => !(await tillStatus(t.url)).link.online,
