@@ -1,15 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoCatalogItems } from '@openkassa/till';
-import {
-  startKkt,
-  startOfd,
-  startLocalServer,
-  startTillRole,
-  enrollCode,
-  stopAll,
-  tempDir,
-  tillSession,
-} from './support.js';
+import { startLocalServer, startOfd, startTillWithKkt, stopAll, tempDir, tillSession } from './support.js';
 
 afterEach(stopAll);
 
@@ -35,25 +26,11 @@ describe('a new till and a 300,000-product catalogue', () => {
       expect(r.status).toBe(200);
       head = ((await r.json()) as { head: number }).head;
     }
-    const kkt = await startKkt('9999000000000953', server.relayPort, tempDir('bc-kkt'));
-    const till = await startTillRole([
-      '--kkt',
-      kkt.url,
-      '--server',
-      server.api,
-      '--enroll',
-      await enrollCode(server, 'S1'),
-      '--data',
-      tempDir('bc-till'),
-      '--http',
-      '127.0.0.1:0',
-      '--store',
-      'S1',
-      '--till',
-      'T1',
-      '--demo-catalog',
-      '0',
-    ]);
+    const till = await startTillWithKkt(server, {
+      fn: '9999000000000953',
+      tag: 'bc',
+      extra: ['--store', 'S1', '--till', 'T1', '--demo-catalog', '0'],
+    });
     await expect
       .poll(
         async () => {

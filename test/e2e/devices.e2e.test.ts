@@ -3,7 +3,6 @@ import { ean13 } from '@openkassa/till';
 import {
   enrollCode,
   sleep,
-  startKkt,
   startLocalServer,
   startOfd,
   startTillRole,
@@ -36,27 +35,11 @@ describe('devices: registry, heartbeat, remote commands', () => {
   it('a till reports itself with its state and runs the commands the office sends it', async () => {
     const ofd = await startOfd(tempDir('de-ofd'));
     const server = await startLocalServer('de-srv', ['--ofd', `127.0.0.1:${ofd.port}`]);
-    const kkt = await startKkt('9999000000000951', server.relayPort, tempDir('de-kkt'));
-    const till = await startTillRole([
-      '--kkt',
-      kkt.url,
-      '--server',
-      server.api,
-      '--enroll',
-      await enrollCode(server, 'S1'),
-      '--data',
-      tempDir('de-till'),
-      '--http',
-      '127.0.0.1:0',
-      '--store',
-      'S1',
-      '--till',
-      'T7',
-      '--demo-catalog',
-      '50',
-      '--heartbeat',
-      '1',
-    ]);
+    const till = await startTillWithKkt(server, {
+      fn: '9999000000000951',
+      tag: 'de',
+      extra: ['--store', 'S1', '--till', 'T7', '--demo-catalog', '50', '--heartbeat', '1'],
+    });
     const s = await tillSession(till.url, '2222');
     expect((await s.call('POST', '/api/shift/open')).status).toBe(200);
     await expect

@@ -3,16 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ean13 } from '@openkassa/till';
-import {
-  startKkt,
-  startLocalServer,
-  startOfd,
-  startTillRole,
-  enrollCode,
-  stopAll,
-  tempDir,
-  waitUploaded,
-} from './support.js';
+import { startLocalServer, startOfd, startTillWithKkt, stopAll, tempDir, waitUploaded } from './support.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results', 'artifacts');
 const MILK = ean13('460000000001');
@@ -32,22 +23,12 @@ beforeAll(async () => {
   const server = await startLocalServer('tb-srv', ['--ofd', `127.0.0.1:${ofd.port}`]);
   serverApi = server.api;
   serverAuth = server.auth;
-  const kkt = await startKkt('9999000000000501', server.relayPort, tempDir('tb-kkt'));
-  kktUrl = kkt.url;
-  const till = await startTillRole([
-    '--kkt',
-    kkt.url,
-    '--server',
-    server.api,
-    '--enroll',
-    await enrollCode(server, 'S1'),
-    '--data',
-    tempDir('tb-till'),
-    '--http',
-    '127.0.0.1:0',
-    '--demo-catalog',
-    '500',
-  ]);
+  const till = await startTillWithKkt(server, {
+    fn: '9999000000000501',
+    tag: 'tb',
+    extra: ['--demo-catalog', '500'],
+  });
+  kktUrl = till.kkt.url;
   tillUrl = till.url;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
