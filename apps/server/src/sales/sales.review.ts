@@ -1,6 +1,6 @@
 import type { Database } from '@openkassa/db';
 import { fiscalParams, type ItemResult } from '@openkassa/contracts';
-import type { ServerSchema } from '../schema.js';
+import type { SalesReviewTable, ServerSchema } from '../schema.js';
 import { auditHead, writeAuditEntry } from '../audit/audit.repo.js';
 import { payloadHash } from './sales.repo.js';
 
@@ -11,9 +11,7 @@ import { payloadHash } from './sales.repo.js';
  */
 export function fiscalisedKey(
   raw: unknown,
-):
-  | { id: string; store: string; till: string | null; kind: string | null; fn: string; fd: number }
-  | undefined {
+): Pick<SalesReviewTable, 'id' | 'store' | 'till' | 'kind' | 'fn' | 'fd'> | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const r = raw as Record<string, unknown>;
   const fiscal = fiscalParams.safeParse(r.fiscal);
@@ -94,9 +92,11 @@ export async function keepForReview(
   });
 }
 
-/** How many documents are held for review, for /metrics. */
-export async function reviewCount(db: Database<ServerSchema>): Promise<number> {
-  return (await heldForReview(db, 1)).count;
+/** How many documents are held for review (of one store, or all), for /metrics and the list. */
+export async function reviewCount(db: Database<ServerSchema>, store?: string): Promise<number> {
+  let q = db.db.selectFrom('sales_review').select((eb) => eb.fn.countAll<number | string>().as('n'));
+  if (store !== undefined) q = q.where('store', '=', store);
+  return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
 /** The documents held for review, newest first, and how many there are (of one store, or all). */
@@ -118,14 +118,14 @@ export async function heldForReview(
     document: unknown;
   }[];
 }> {
-  let q = db.db.selectFrom('sales_review');
+  let q = db.db.selectFrom('sales_review').selectAll();
   if (store !== undefined) q = q.where('store', '=', store);
-  const [rows, n] = await Promise.all([
-    q.selectAll().orderBy('received_at', 'desc').limit(limit).execute(),
-    q.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  const [rows, count] = await Promise.all([
+    q.orderBy('received_at', 'desc').limit(limit).execute(),
+    reviewCount(db, store),
   ]);
   return {
-    count: Number(n.n),
+    count,
     documents: rows.map((r) => ({
       id: r.id,
       store: r.store,

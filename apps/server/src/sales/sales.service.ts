@@ -27,8 +27,6 @@ export class SalesIngest {
   readonly #opts: { clock: { now(): Date }; forwardUpstream: boolean };
   /** Documents refused since start, for /metrics; the reason is in the sender's outbox and log. */
   rejected = 0;
-  /** Fiscalised documents held for review since start. */
-  heldForReview = 0;
 
   constructor(
     db: Database<ServerSchema>,
@@ -61,9 +59,9 @@ export class SalesIngest {
         const rawId = (r as { id?: unknown } | null)?.id;
         const id = typeof rawId === 'string' ? rawId.slice(0, 64) : `#${i}`;
         const parsed = salesDocument.safeParse(r);
-        const problem = parsed.success ? salesDocumentProblem(parsed.data) : describeZodError(parsed.error);
-        if (problem === undefined && parsed.success) return this.#gc.submit(parsed.data);
-        return this.#refuse(r, id, problem ?? 'invalid');
+        if (!parsed.success) return this.#refuse(r, id, describeZodError(parsed.error));
+        const problem = salesDocumentProblem(parsed.data);
+        return problem ? this.#refuse(r, id, problem) : this.#gc.submit(parsed.data);
       }),
     );
     return { ok: true, results };
@@ -73,10 +71,7 @@ export class SalesIngest {
   async #refuse(raw: unknown, id: string, reason: string): Promise<ItemResult> {
     const now = this.#opts.clock.now().toISOString();
     const kept = await keepForReview(this.#db, raw, reason, now, this.#opts.forwardUpstream);
-    if (kept?.status === 'stored') {
-      this.heldForReview++;
-      if (this.#opts.forwardUpstream) this.#onStored();
-    }
+    if (kept?.status === 'stored' && this.#opts.forwardUpstream) this.#onStored();
     if (kept) return kept;
     this.rejected++;
     return { id, status: 'rejected', reason };

