@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 
 /** What a role logs with: lines for people, each also a JSON line in the log file when there is one. */
@@ -91,12 +91,12 @@ export function logFileOptions(): [Option, Option, Option] {
   ];
 }
 
+/** The log file the flags ask for (relative to `cwd`), or none. */
 export function logFileFrom(
   cwd: string,
   o: { logFile?: string; logMaxSize: number; logKeep: number },
-  resolvePath: (cwd: string, p: string) => string,
 ): LogFileOptions | undefined {
   return o.logFile === undefined
     ? undefined
-    : { file: resolvePath(cwd, o.logFile), maxBytes: o.logMaxSize, keep: o.logKeep };
+    : { file: resolve(cwd, o.logFile), maxBytes: o.logMaxSize, keep: o.logKeep };
 }

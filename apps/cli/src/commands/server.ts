@@ -23,6 +23,7 @@ function warnAges(value: string): WarnAge[] {
 }
 
 export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal): Command {
+  const [logFile, logMaxSize, logKeep] = logFileOptions();
   return new Command('server')
     .description(
       'Run a cash server: the fiscal relay (store-and-forward to the OFD or another cash server) and its HTTP API',
@@ -115,9 +116,9 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         'the relay port takes messages only of ФН registered to a store (PUT /api/v1/fiscal/fns/{fn})',
       ),
     )
-    .addOption(logFileOptions()[0])
-    .addOption(logFileOptions()[1])
-    .addOption(logFileOptions()[2])
+    .addOption(logFile)
+    .addOption(logMaxSize)
+    .addOption(logKeep)
     .action(
       async (o: {
         adminPassword?: string;
@@ -143,7 +144,7 @@ export function serverCommand(io: Io, stop: () => Promise<string> = untilSignal)
         logMaxSize: number;
         logKeep: number;
       }) => {
-        const log = roleLog('server', logFileFrom(io.cwd, o, resolve));
+        const log = roleLog('server', logFileFrom(io.cwd, o));
         const upstream = o.ofd ?? o.upstreamRelay;
         if (!upstream) {
           io.err('openkassa server: give the next hop: --ofd <host:port> or --upstream-relay <host:port>\n');

@@ -13,6 +13,7 @@ const code = (what: string) => (v: string) => {
 };
 
 export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): Command {
+  const [logFile, logMaxSize, logKeep] = logFileOptions();
   return new Command('till')
     .description(
       "Run a till: the cashier's workplace in a browser, selling offline and uploading to the cash server",
@@ -49,9 +50,9 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         .argParser(integer(1, 3600))
         .default(30),
     )
-    .addOption(logFileOptions()[0])
-    .addOption(logFileOptions()[1])
-    .addOption(logFileOptions()[2])
+    .addOption(logFile)
+    .addOption(logMaxSize)
+    .addOption(logKeep)
     .action(
       async (o: {
         kkt: string;
@@ -67,7 +68,7 @@ export function tillCommand(io: Io, stop: () => Promise<string> = untilSignal): 
         logMaxSize: number;
         logKeep: number;
       }) => {
-        const log = roleLog('till', logFileFrom(io.cwd, o, resolve));
+        const log = roleLog('till', logFileFrom(io.cwd, o));
         // loaded here, not at the top: every other command (the server) runs without the till's code
         const { startTill } = await import('@openkassa/till');
         const till = await startTill(
