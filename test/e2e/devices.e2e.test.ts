@@ -10,7 +10,6 @@ import {
   stopAll,
   tempDir,
   tillSession,
-  tillStatus,
 } from './support.js';
 
 afterEach(stopAll);
@@ -78,7 +77,8 @@ describe('devices: registry, heartbeat, remote commands', () => {
     await expect
       .poll(
         async () =>
-          ((await tillStatus(till.url)) as unknown as { messages: { text: string }[] }).messages.map(
+          // the office's messages are for a logged-in cashier only
+          ((await s.call('GET', '/api/status')).body as { messages: { text: string }[] }).messages.map(
             (m) => m.text,
           ),
         { timeout: 10_000 },
@@ -246,8 +246,9 @@ describe('devices: registry, heartbeat, remote commands', () => {
     expect(await stateAtHq(later.id)).toBe('delivered');
     const back = await startTillRole(tillArgs);
     await expect.poll(() => stateAtHq(later.id), { timeout: 15_000 }).toBe('done');
+    const cashier = await tillSession(back.url, '2222');
     expect(
-      ((await tillStatus(back.url)) as unknown as { messages: { text: string }[] }).messages.map(
+      ((await cashier.call('GET', '/api/status')).body as { messages: { text: string }[] }).messages.map(
         (m) => m.text,
       ),
     ).toContain('Смену закрыть в 22:00');

@@ -16,7 +16,13 @@ import { LayoutSettings } from './settings.js';
 
 let db: Database<TillSchema>;
 let app: ReturnType<typeof buildTillApp>;
-const idle = { online: false, lastSuccessAt: null, lastError: null, sent: 0, rejected: 0 };
+const idle = {
+  online: false,
+  lastSuccessAt: null,
+  lastError: 'connect ECONNREFUSED 10.20.30.40:8080',
+  sent: 0,
+  rejected: 0,
+};
 
 beforeAll(async () => {
   db = openDatabase<TillSchema>(
@@ -50,6 +56,21 @@ beforeAll(async () => {
     tillId: 'T1',
     layouts,
     upload: { status: () => idle, pending: () => Promise.resolve(0), rejected: () => Promise.resolve(0) },
+    catalog: () => ({ cursor: 7, online: false, lastError: 'GET http://10.20.30.40:8080/feed: 502' }),
+    messages: () => [
+      { id: 'm1', text: 'Инвентаризация в 20:00', at: new Date().toISOString(), kind: 'message' },
+    ],
+    workers: {
+      health: () => [
+        {
+          name: 'upload',
+          state: 'restarting',
+          restarts: 1,
+          lastError: 'SQLITE_FULL /var/lib/openkassa/till.sqlite',
+          lastErrorAt: new Date().toISOString(),
+        },
+      ],
+    },
   });
 });
 afterAll(async () => {
@@ -82,6 +103,41 @@ describe('till API', () => {
     });
     expect(junk.statusCode).toBe(400);
     expect(junk.json<{ error: { message: string } }>().error.message).toMatch(/^lines: /);
+  });
+
+  it('tells a stranger how the till is doing, and only a logged-in cashier where it is and what went wrong', async () => {
+    const anonymous = await app.inject({ method: 'GET', url: '/api/status' });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({
+      user: null,
+      shift: { number: 0, open: false },
+      link: { online: false },
+      workers: [expect.objectContaining({ name: 'upload', state: 'restarting', lastError: 'failed' })],
+      queue: 0,
+      rejected: 0,
+      kktPending: 0,
+      products: 100,
+      catalog: { cursor: 7, online: false },
+    });
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(503);
+    for (const secret of ['10.20.30.40', '"S1"', '"T1"', 'Инвентаризация', 'SQLITE_FULL', '/var/lib'])
+      expect(anonymous.body + health.body).not.toContain(secret);
+
+    const auth = { authorization: `Bearer ${await login('1111')}` };
+    const mine = (await app.inject({ method: 'GET', url: '/api/status', headers: auth })).json();
+    expect(mine).toMatchObject({
+      store: 'S1',
+      till: 'T1',
+      user: { role: expect.any(String) },
+      link: { lastError: idle.lastError },
+      catalog: { lastError: expect.stringContaining('502') },
+      messages: [{ text: 'Инвентаризация в 20:00' }],
+      workers: [{ lastError: expect.stringContaining('SQLITE_FULL') }],
+    });
+    expect((await app.inject({ method: 'GET', url: '/healthz', headers: auth })).body).toContain(
+      'SQLITE_FULL',
+    );
   });
 
   it('finds goods by barcode and by part of the name', async () => {

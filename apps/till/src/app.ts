@@ -4,7 +4,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 import { describeZodError } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
-import { healthReport, type Supervisor, type UplinkStatus } from '@openkassa/runtime';
+import {
+  healthReport,
+  withoutDetails,
+  workerWithoutDetails,
+  type Supervisor,
+  type UplinkStatus,
+} from '@openkassa/runtime';
 import { can, ROLE_NAMES, userByPin, type Sessions, type User } from './auth/users.js';
 import { importProducts, productCount, scan, searchProducts } from './catalog/catalog.repo.js';
 import type { Outcome, TillService } from './sales/till.service.js';
@@ -105,15 +111,20 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
   for (const [path, f] of Object.entries(ui))
     app.get(path, (_req, reply) => reply.type(f.type).header('cache-control', 'no-cache').send(f.body));
 
+  const sessionUser = (req: FastifyRequest): User | undefined => {
+    const h = req.headers.authorization;
+    return ctx.sessions.user(h?.startsWith('Bearer ') ? h.slice(7) : undefined);
+  };
+
   // `degraded` (503) naming a background worker waiting to be started again, or the database away
-  app.get('/healthz', async (_req, reply) => {
+  // the errors' own text (addresses, paths) to a logged-in session only
+  app.get('/healthz', async (req, reply) => {
     const h = healthReport(await ctx.db.health(), ctx.workers?.health() ?? []);
-    return reply.code(h.status === 'ok' ? 200 : 503).send(h);
+    return reply.code(h.status === 'ok' ? 200 : 503).send(sessionUser(req) ? h : withoutDetails(h));
   });
 
   const auth = (req: FastifyRequest, reply: FastifyReply): User | undefined => {
-    const h = req.headers.authorization;
-    const user = ctx.sessions.user(h?.startsWith('Bearer ') ? h.slice(7) : undefined);
+    const user = sessionUser(req);
     if (!user) void reply.code(401).send(error('not-logged-in', 'Войдите по PIN-коду'));
     return user;
   };
@@ -143,21 +154,39 @@ export function buildTillApp(ctx: TillAppContext): FastifyInstance {
     return { ok: true };
   });
 
+  // Open for monitoring and for the login screen: counts and states. What names this store, this
+  // till, its people or its errors (the store and till codes, the user, the office's messages,
+  // the text of a link or worker error) is for a logged-in session only.
   app.get('/api/status', async (req) => {
-    const h = req.headers.authorization;
-    const user = ctx.sessions.user(h?.startsWith('Bearer ') ? h.slice(7) : undefined);
-    return {
-      store: ctx.store,
-      till: ctx.tillId,
-      user: user ? { ...user, roleName: ROLE_NAMES[user.role] } : null,
-      shift: await ctx.till.shift(),
-      link: ctx.upload.status(),
-      workers: ctx.workers?.health() ?? [],
+    const user = sessionUser(req);
+    const shift = await ctx.till.shift();
+    const link = ctx.upload.status();
+    const catalog = ctx.catalog?.() ?? null;
+    const counts = {
       queue: await ctx.upload.pending(),
       rejected: await ctx.upload.rejected(),
       kktPending: await ctx.till.pendingCount(),
       products: await productCount(ctx.db),
-      catalog: ctx.catalog?.() ?? null,
+    };
+    const workers = ctx.workers?.health() ?? [];
+    if (!user)
+      return {
+        user: null,
+        shift: { number: shift.number, open: shift.open },
+        link: { online: link.online },
+        workers: workers.map(workerWithoutDetails),
+        ...counts,
+        catalog: catalog && { cursor: catalog.cursor, online: catalog.online },
+      };
+    return {
+      store: ctx.store,
+      till: ctx.tillId,
+      user: { ...user, roleName: ROLE_NAMES[user.role] },
+      shift,
+      link,
+      workers,
+      ...counts,
+      catalog,
       messages: ctx.messages?.() ?? [],
     };
   });

@@ -36,7 +36,7 @@ export function withoutDetails(h: HealthReport): HealthReport {
   return {
     status: h.status,
     database: h.database.ok ? { ok: true } : { ok: false, error: 'unavailable', since: h.database.since },
-    workers: h.workers.map((w) => ({ ...w, lastError: w.lastError === null ? null : 'failed' })),
+    workers: h.workers.map(workerWithoutDetails),
     ...(h.problems && {
       problems: [
         ...(h.database.ok ? [] : ['database: unavailable']),
@@ -44,4 +44,9 @@ export function withoutDetails(h: HealthReport): HealthReport {
       ],
     }),
   };
+}
+
+/** A worker's state for a caller without credentials: whether it failed, not the error's text. */
+export function workerWithoutDetails(w: WorkerHealth): WorkerHealth {
+  return { ...w, lastError: w.lastError === null ? null : 'failed' };
 }

@@ -88,7 +88,8 @@ function say(text, kind = 'info') {
 async function refreshStatus() {
   try {
     const s = await api('GET', '/api/status');
-    $('where').textContent = `Магазин ${s.store} · Касса ${s.till}`;
+    // the store and till are named to a logged-in cashier only
+    $('where').textContent = s.store ? `Магазин ${s.store} · Касса ${s.till}` : '';
     state.shift = s.shift;
     const sh = $('shift');
     sh.textContent = s.shift.open ? `Смена ${s.shift.number} открыта` : 'Смена закрыта';
