@@ -71,13 +71,10 @@ describe('master data: head office → store server → till', () => {
     await expect.poll(scanPrice, { timeout: 15_000, interval: 100 }).toBe(9490);
 
     // A price for this store from today: at the till within seconds, through the store server.
-    const t0 = Date.now();
     const head = await edit(hq, [
       { kind: 'price', data: { productId: 'milk', scope: 'store:S1', price: 9990 } },
     ]);
     await expect.poll(scanPrice, { timeout: 10_000, interval: 50 }).toBe(9990);
-    const took = Date.now() - t0;
-    expect(took).toBeLessThan(10_000);
     expect((await tillStatus(till.url)) as unknown).toMatchObject({
       catalog: { cursor: head, online: true },
     });

@@ -595,8 +595,21 @@ async function fourDocumentsOnce(
         }
       ).documents;
     await expect.poll(async () => (await docs()).length, { timeout: 10_000, interval: 50 }).toBe(4);
-    // long enough for a second sending of any of them to arrive
-    await new Promise((r) => setTimeout(r, 1500));
+    // once every answer is stored nothing is due; stopping the nodes waits for any exchange still
+    // in flight, so a second sending would have reached the OFD by then
+    const answered = async () =>
+      Number(
+        (
+          await db.db
+            .selectFrom('fiscal_messages')
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .where('fn', '=', fn)
+            .where('state', '=', 'answered')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    await expect.poll(answered, { timeout: 10_000, interval: 50 }).toBe(4);
+    for (const n of nodes) await n.stop();
     expect((await docs()).map((d) => [d.fd, d.timesReceived])).toEqual([
       [1, 1],
       [2, 1],
@@ -670,19 +683,23 @@ describe('backlog warnings', () => {
       expect((await send(s.relay.port, [vector('synthetic_kkt-to-ofd_msg_receipt_doc3.hex')])).kind).toBe(
         'closed',
       );
-      await new Promise((r) => setTimeout(r, 2500));
-      const b = (await (
-        await fetch(`${s.httpUrl}/api/v1/fiscal/backlog`, { headers: await adminHeaders(s.httpUrl) })
-      ).json()) as {
-        fns: { fn: string; unconfirmed: number; warning: string | null }[];
-      };
-      expect(b.fns).toEqual([
-        expect.objectContaining({ fn: '9999078900001366', unconfirmed: 1, warning: '1s' }),
-      ]);
+      const admin = { headers: await adminHeaders(s.httpUrl) };
+      const backlog = async () =>
+        (
+          (await (await fetch(`${s.httpUrl}/api/v1/fiscal/backlog`, admin)).json()) as {
+            fns: { fn: string; unconfirmed: number; warning: string | null }[];
+          }
+        ).fns;
+      await expect
+        .poll(backlog, { timeout: 10_000, interval: 100 })
+        .toEqual([expect.objectContaining({ fn: '9999078900001366', unconfirmed: 1, warning: '1s' })]);
+      // the log line comes from the warning loop, which may run after the backlog query first sees it
+      await expect
+        .poll(() => warnings.join('\n'), { timeout: 10_000, interval: 100 })
+        .toMatch(/ФН 9999078900001366: 1 document\(s\) unconfirmed.*over 1s/);
       expect(await (await fetch(`${s.httpUrl}/metrics`)).text()).toMatch(
         /openkassa_fiscal_fn_over_age\{age="1s"\} 1/,
       );
-      expect(warnings.join('\n')).toMatch(/ФН 9999078900001366: 1 document\(s\) unconfirmed.*over 1s/);
     } finally {
       await s.close();
       await t.drop();
