@@ -224,13 +224,14 @@ const REQ = {
 const CATALOG_ID = 'openkassa-catalog';
 const PRICE_TYPE = 'openkassa-retail';
 
-function header(generatedAt: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.05" ДатаФормирования="${xmlText(generatedAt.slice(0, 19))}">\n`;
+/** The opening of a CommerceML 2.05 file, in the namespace 1C's XDTO reads it in. */
+export function header(generatedAt: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.05" ДатаФормирования="${xmlText(generatedAt.slice(0, 19))}">\n`;
 }
 
-const el = (name: string, value: string) => `<${name}>${xmlText(value)}</${name}>`;
+export const el = (name: string, value: string) => `<${name}>${xmlText(value)}</${name}>`;
 
-const requisite = (name: string, value: string) =>
+export const requisite = (name: string, value: string) =>
   `<ЗначениеРеквизита>${el('Наименование', name)}${el('Значение', value)}</ЗначениеРеквизита>`;
 
 /**
@@ -262,12 +263,14 @@ export function writeCommerceMl(
       ...(p.markingType !== undefined ? [requisite(REQ.marking, p.markingType)] : []),
     ];
     return (
+      // in the schema's order (Ид, Штрихкод, Артикул, Наименование, БазоваяЕдиница, Группы, …); the
+      // schema has one Штрихкод, and a product with several gets one element each so none is lost
       `<Товар>${el('Ид', p.id)}` +
+      p.barcodes.map((b) => el('Штрихкод', b)).join('') +
       (p.article !== undefined ? el('Артикул', p.article) : '') +
       el('Наименование', p.name) +
       `<БазоваяЕдиница Код="${p.weighted ? '166' : '796'}">${xmlText(p.unit)}</БазоваяЕдиница>` +
       (p.categoryId !== undefined ? `<Группы>${el('Ид', p.categoryId)}</Группы>` : '') +
-      p.barcodes.map((b) => el('Штрихкод', b)).join('') +
       `<СтавкиНалогов><СтавкаНалога>${el('Наименование', 'НДС')}${el('Ставка', vatRate(p.vat))}</СтавкаНалога></СтавкиНалогов>` +
       `<ЗначенияРеквизитов>${reqs.join('')}</ЗначенияРеквизитов></Товар>\n`
     );

@@ -2,16 +2,19 @@ import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import { milli } from '../sales/sales.rollup.js';
 import {
+  el,
+  header,
   list,
   obj,
   parseCommerceMl,
+  requisite,
   requisites,
   text,
   vatCode,
   vatRate,
   CommerceMlError,
 } from './commerceml.js';
-import { csvLine, parseCsv, parseRoubles, quantityText, roubles, xmlText, CsvError } from './text.js';
+import { csvLine, parseCsv, parseRoubles, quantityText, roubles, CsvError } from './text.js';
 
 /**
  * Sales per day and store for the accounting system: for each day, store and kind (sales,
@@ -113,17 +116,20 @@ export async function storeDaySales(
     );
 }
 
-const el = (name: string, value: string) => `<${name}>${xmlText(value)}</${name}>`;
-const requisite = (name: string, value: string) =>
-  `<ЗначениеРеквизита>${el('Наименование', name)}${el('Значение', value)}</ЗначениеРеквизита>`;
-
 const OPERATION = { sale: 'Отпуск товара', return: 'Возврат товара' } as const;
 const DOC_KIND = { sale: 'Отчет о розничных продажах', return: 'Возврат розничных продаж' } as const;
+/** The other side of a day's retail sales: the retail customer (1C's «Розничный покупатель»). */
+const RETAIL_CUSTOMER = { id: 'retail-customer', name: 'Розничный покупатель' } as const;
 
 /**
- * CommerceML 2 documents, one per day, store and kind: "Отпуск товара" for the day's retail
+ * CommerceML 2.05 documents, one per day, store and kind: "Отпуск товара" for the day's retail
  * sales and "Возврат товара" for its returns, each with its goods, and in ЗначенияРеквизитов the
  * store, the receipt count and the cash and card sums.
+ *
+ * Elements follow the schema's sequences (commerceml_2_05.xsd): a Документ is Ид, Номер, Дата,
+ * ХозОперация, Роль, Валюта, Курс, Сумма, Контрагенты (required), …, Товары, ЗначенияРеквизитов;
+ * a Товар of a document is the catalogue's Товар (Ид, Наименование, …, СтавкиНалогов, …,
+ * ЗначенияРеквизитов) followed by its own ЦенаЗаЕдиницу, Количество, Сумма.
  */
 export function salesCommerceMl(days: readonly StoreDaySales[], generatedAt: string): string {
   const docs = days.map((g) => {
@@ -133,9 +139,9 @@ export function salesCommerceMl(days: readonly StoreDaySales[], generatedAt: str
         const price = q === 0 ? 0 : Math.round((l.sum * 1000) / q);
         return (
           `<Товар>${l.productId !== null ? el('Ид', l.productId) : ''}${el('Наименование', l.name)}` +
-          `${el('ЦенаЗаЕдиницу', roubles(price))}${el('Количество', l.quantity)}${el('Сумма', roubles(l.sum))}` +
           `<СтавкиНалогов><СтавкаНалога>${el('Наименование', 'НДС')}${el('Ставка', vatRate(l.vat))}</СтавкаНалога></СтавкиНалогов>` +
-          `<ЗначенияРеквизитов>${requisite('КодСтавкиНДС', String(l.vat))}</ЗначенияРеквизитов></Товар>\n`
+          `<ЗначенияРеквизитов>${requisite('КодСтавкиНДС', String(l.vat))}</ЗначенияРеквизитов>` +
+          `${el('ЦенаЗаЕдиницу', roubles(price))}${el('Количество', l.quantity)}${el('Сумма', roubles(l.sum))}</Товар>\n`
         );
       })
       .join('');
@@ -143,7 +149,9 @@ export function salesCommerceMl(days: readonly StoreDaySales[], generatedAt: str
     return (
       `<Документ>${el('Ид', number)}${el('Номер', number)}${el('Дата', g.day)}` +
       `${el('ХозОперация', OPERATION[g.kind])}${el('Роль', 'Продавец')}${el('Валюта', 'RUB')}${el('Курс', '1')}` +
-      `${el('Сумма', roubles(g.total))}<Товары>\n${goods}</Товары><ЗначенияРеквизитов>` +
+      el('Сумма', roubles(g.total)) +
+      `<Контрагенты><Контрагент>${el('Ид', RETAIL_CUSTOMER.id)}${el('Наименование', RETAIL_CUSTOMER.name)}${el('Роль', 'Покупатель')}</Контрагент></Контрагенты>` +
+      `<Товары>\n${goods}</Товары><ЗначенияРеквизитов>` +
       requisite('ВидДокумента', DOC_KIND[g.kind]) +
       requisite('Магазин', g.store) +
       requisite('КоличествоЧеков', String(g.receipts)) +
@@ -152,11 +160,7 @@ export function salesCommerceMl(days: readonly StoreDaySales[], generatedAt: str
       '</ЗначенияРеквизитов></Документ>\n'
     );
   });
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<КоммерческаяИнформация ВерсияСхемы="2.05" ДатаФормирования="${xmlText(generatedAt.slice(0, 19))}">\n` +
-    docs.join('') +
-    '</КоммерческаяИнформация>\n'
-  );
+  return header(generatedAt) + docs.join('') + '</КоммерческаяИнформация>\n';
 }
 
 /** Reads documents written by salesCommerceMl back. */
