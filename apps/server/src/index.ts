@@ -1,16 +1,17 @@
 export * from './main.js';
-export { verifyAudit, type VerifyReport } from './audit/audit.verify.js';
+export { verifyAudit } from './sales/index.js';
+export type { VerifyReport } from './audit/index.js';
 export { serverDbOptions, serverMigrations } from './migrations.js';
-export type { WarnAge } from './fiscal/backlog.js';
+export type { WarnAge } from './fiscal/index.js';
 export type { ServerSchema } from './schema.js';
-export { readCommerceMl, CommerceMlError, type CommerceMlCatalog } from './exchange/commerceml.js';
-export { CsvError } from './exchange/text.js';
-export { writeCommerceMl } from './exchange/commerceml.js';
-export { readCatalogCsv, writeCatalogCsv } from './exchange/catalog-csv.js';
+export { readCommerceMl, CommerceMlError, type CommerceMlCatalog } from './exchange/index.js';
+export { CsvError } from './text.js';
+export { writeCommerceMl } from './exchange/index.js';
+export { readCatalogCsv, writeCatalogCsv } from './exchange/index.js';
 export {
   readSalesCommerceMl,
   readSalesCsv,
   salesCommerceMl,
   salesCsv,
   type StoreDaySales,
-} from './exchange/sales-export.js';
+} from './exchange/index.js';

@@ -11,9 +11,9 @@ import {
   type Supervisor,
   type UplinkStatus,
 } from '@openkassa/runtime';
-import { can, ROLE_NAMES, userByPin, type Sessions, type User } from './auth/users.js';
-import { importProducts, productCount, scan, searchProducts } from './catalog/catalog.repo.js';
-import type { Outcome, TillService } from './sales/till.service.js';
+import { can, ROLE_NAMES, userByPin, type Sessions, type User } from './auth/index.js';
+import { importProducts, productCount, scan, searchProducts } from './catalog/index.js';
+import type { Outcome, TillService } from './sales/index.js';
 import type { TillSchema } from './schema.js';
 import type { LayoutSettings } from './settings.js';
 

@@ -1,5 +1,5 @@
 import { ean13CheckDigit } from '@openkassa/fiscal';
-import type { Product } from './catalog/catalog.repo.js';
+import type { Product } from './catalog/index.js';
 
 /** A store's worth of believable goods for the sandbox, tests and benches. */
 const NAMED: Product[] = [

@@ -5,17 +5,17 @@ import type { WeightedLayout } from '@openkassa/fiscal';
 import { LayoutSettings, readSetting, writeSetting } from './settings.js';
 import { closeHttp, DeviceCredentials, Heartbeat, salesUplink, Supervisor } from '@openkassa/runtime';
 import { buildTillApp } from './app.js';
-import { addUser, Sessions } from './auth/users.js';
-import { importProducts, productCount } from './catalog/catalog.repo.js';
-import { CatalogPull } from './catalog/catalog.feed.js';
+import { addUser, Sessions } from './auth/index.js';
+import { importProducts, productCount } from './catalog/index.js';
+import { CatalogPull } from './catalog/index.js';
 
 const TILL_VERSION = '0.1.0';
 import { DEMO_USERS, demoCatalog } from './demo.js';
-import { AtolClient } from './kkt/atol-client.js';
+import { AtolClient } from './kkt/index.js';
 import { tillMigrations } from './migrations.js';
-import { printedNotice, TillService } from './sales/till.service.js';
+import { printedNotice, TillService } from './sales/index.js';
 import type { TillSchema } from './schema.js';
-import { tillOutbox } from './upload/till.outbox.js';
+import { tillOutbox } from './upload/index.js';
 
 export { buildTillApp } from './app.js';
 export {
@@ -27,7 +27,7 @@ export {
   DEMO_USERS,
   ean13,
 } from './demo.js';
-export type { Product } from './catalog/catalog.repo.js';
+export type { Product } from './catalog/index.js';
 
 export interface TillConfig {
   readonly dataDir: string;

@@ -10,8 +10,7 @@ import {
 } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
-import { audit, listAudit } from '../audit/audit.repo.js';
-import { verifyAudit } from '../audit/audit.verify.js';
+import { audit } from '../audit/index.js';
 import { badRequest, clientOf, errorBody, oneStore, scoped, storeScope } from './access.js';
 import { actorOf, type AuthService } from './auth.service.js';
 
@@ -21,7 +20,7 @@ const stores = z.union([z.literal('*'), z.array(storeCode).min(1).max(1000)]);
 const password = z.string().min(8, 'at least 8 characters').max(200);
 
 /** Login, users, device enrollment and credentials, known ФН, and the audit log. */
-export function authRoutes(
+export function register(
   app: FastifyInstance,
   ctx: { db: Database<ServerSchema>; auth: AuthService; clock: { now(): Date } },
 ): void {
@@ -207,40 +206,4 @@ export function authRoutes(
       return { ok: true };
     },
   );
-
-  app.get('/api/v1/audit', { config: { access: { permission: 'viewAudit' } } }, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const limit = q.limit === undefined ? 100 : Number(q.limit);
-    const before = q.before === undefined ? undefined : Number(q.before);
-    if (
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > 1000 ||
-      (before !== undefined && !Number.isSafeInteger(before))
-    )
-      return reply.code(400).send(badRequest('limit is 1..1000 and before an entry number'));
-    if (q.action !== undefined && !/^[\w.-]{1,64}$/.test(q.action))
-      return reply.code(400).send(badRequest('action is an action name'));
-    return {
-      entries: await listAudit(db, {
-        limit,
-        ...(before !== undefined && { before }),
-        ...(q.action && { action: q.action }),
-      }),
-    };
-  });
-
-  app.get('/api/v1/audit/verify', { config: { access: { permission: 'viewAudit' } } }, async (req) => {
-    const report = await verifyAudit(db);
-    await audit(
-      db,
-      {
-        actor: actorOf(req.principal),
-        action: 'audit.verify',
-        detail: { ok: report.ok, entries: report.entries },
-      },
-      now(),
-    );
-    return report;
-  });
 }

@@ -1,7 +1,7 @@
 import { ENROLLED_KINDS, ROLES, type EnrolledKind, type Role } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
-import { audit } from '../audit/audit.repo.js';
+import { audit } from '../audit/index.js';
 import {
   checkPassword,
   enrollmentCode,

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { describeZodError } from '@openkassa/contracts';
-import { badRequest, errorBody } from '../auth/access.js';
-import { actorOf } from '../auth/auth.service.js';
-import { audit } from '../audit/audit.repo.js';
-import type { ServerAppContext } from '../app.js';
-import { readCatalogCsv } from '../exchange/catalog-csv.js';
-import { CommerceMlError, readCommerceMl, type CommerceMlCatalog } from '../exchange/commerceml.js';
-import { CsvError } from '../exchange/text.js';
+import { describeZodError, ENROLLED_KINDS } from '@openkassa/contracts';
+import { actorOf, badRequest, errorBody, oneStore, scoped } from '../auth/index.js';
+import { audit } from '../audit/index.js';
+import type { ServerAppContext } from '../context.js';
+import {
+  CommerceMlError,
+  readCatalogCsv,
+  readCommerceMl,
+  type CommerceMlCatalog,
+} from '../exchange/index.js';
+import { CsvError } from '../text.js';
 import { isCatalogKind, searchCatalog, withoutPinHash } from './catalog.search.js';
 
 /** Items per edit while importing: one catalogue version per batch, progress between them. */
@@ -47,7 +50,7 @@ const importBody = z.discriminatedUnion('format', [
  * The catalogue as the back office reads it (a page at a time, searched in the database) and
  * bulk loads from files (CSV, CommerceML 2) run in the background with their progress.
  */
-export function catalogRoutes(
+export function register(
   app: FastifyInstance,
   ctx: Pick<ServerAppContext, 'db' | 'catalog' | 'clock'>,
 ): void {
@@ -180,4 +183,58 @@ export function catalogRoutes(
         .send(errorBody('not-found', 'no such import on this server (imports are kept until it restarts)'))
     );
   });
+
+  app.put(
+    '/api/v1/catalog/items',
+    { bodyLimit: 64 * 1024 * 1024, config: { access: { permission: 'editCatalog', allStores: true } } },
+    async (req, reply) => {
+      const r = await ctx.catalog.edit(req.body);
+      if (!r.ok)
+        return reply
+          .code(r.status)
+          .send({ error: { code: r.status === 409 ? 'mirror' : 'bad-request', message: r.reason } });
+      const items =
+        (req.body as { items?: { kind?: unknown; data?: { id?: unknown }; id?: unknown }[] }).items ?? [];
+      const users = items.filter((i) => i.kind === 'user').map((i) => String(i.data?.id ?? i.id));
+      await audit(
+        ctx.db,
+        {
+          actor: actorOf(req.principal),
+          action: 'catalog.edit',
+          subject: String(r.head),
+          detail: { items: items.length, ...(users.length > 0 && { users: users.slice(0, 1000) }) },
+        },
+        now(),
+      );
+      return { head: r.head };
+    },
+  );
+
+  app.get(
+    '/api/v1/catalog/changes',
+    { config: { access: { permission: 'viewReports', devices: ENROLLED_KINDS } } },
+    async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const num = (v: string | undefined, dflt: number, max: number) => {
+        if (v === undefined) return dflt;
+        const n = Number(v);
+        return Number.isInteger(n) && n >= 0 && n <= max ? n : NaN;
+      };
+      const since = num(q.since, 0, Number.MAX_SAFE_INTEGER);
+      const limit = num(q.limit, 5000, 50_000);
+      const wait = num(q.wait, 0, 60);
+      if (Number.isNaN(since) || Number.isNaN(limit) || limit === 0 || Number.isNaN(wait))
+        return reply
+          .code(400)
+          .send(badRequest('since ≥ 0, limit 1..50000 and wait 0..60 (seconds) are whole numbers'));
+      if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
+        return reply.code(400).send(badRequest('store is a store code'));
+      // a device reads its own store's feed (other stores' users are not for it)
+      const s = oneStore(req.principal, q.store);
+      if (!scoped(reply, s)) return;
+      const page = await ctx.catalog.changes(since, limit, s.stores?.[0], wait * 1000);
+      // tills and store servers take the PIN hashes; people reading the feed do not
+      return req.principal?.kind === 'device' ? page : { ...page, changes: page.changes.map(withoutPinHash) };
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
-import { fnBacklog, type FnBacklog, type WarnAge } from '../fiscal/backlog.js';
+import { fnBacklog, type FnBacklog, type WarnAge } from '../fiscal/index.js';
 import { listDevices } from './devices.repo.js';
 
 /**

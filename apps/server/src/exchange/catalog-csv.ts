@@ -5,7 +5,7 @@ import { vatCode, vatRate } from './commerceml.js';
 /** A VAT rate as written in the file, or undefined when it is not one we know. */
 const strictVat = (t: string): number | undefined =>
   /^(20|10|0|5|7|22)\s*%?$|^без\s+(ндс|налога)$/i.test(t.trim()) ? vatCode(t) : undefined;
-import { CsvError, csvLine, parseCsv, parseRoubles, roubles } from './text.js';
+import { CsvError, csvLine, parseCsv, parseRoubles, roubles } from '../text.js';
 
 /**
  * The catalogue as a CSV table, one product per line, for spreadsheets and systems without

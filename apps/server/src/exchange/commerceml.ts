@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { CatalogCategory, CatalogProduct } from '@openkassa/contracts';
-import { parseRoubles, roubles, xmlText } from './text.js';
+import { parseRoubles, roubles, xmlText } from '../text.js';
 
 /**
  * CommerceML 2 as 1C exports it for a shop: `import.xml` (classifier groups and goods) and

@@ -20,7 +20,7 @@ import {
   salesCsv,
   storeDaySales,
 } from './sales-export.js';
-import { parseCsv, parseRoubles, quantityText, roubles } from './text.js';
+import { parseCsv, parseRoubles, quantityText, roubles } from '../text.js';
 
 const CATEGORIES: CatalogCategory[] = [
   { id: 'food', name: 'Продукты & "напитки"' },

@@ -1,6 +1,6 @@
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
-import { milli } from '../sales/sales.rollup.js';
+import { milli } from '../sales/index.js';
 import {
   el,
   header,
@@ -14,7 +14,7 @@ import {
   vatRate,
   CommerceMlError,
 } from './commerceml.js';
-import { csvLine, parseCsv, parseRoubles, quantityText, roubles, CsvError } from './text.js';
+import { csvLine, parseCsv, parseRoubles, quantityText, roubles, CsvError } from '../text.js';
 
 /**
  * Sales per day and store for the accounting system: for each day, store and kind (sales,

@@ -1,14 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { badRequest, errorBody } from '../auth/access.js';
-import type { ServerAppContext } from '../app.js';
+import { badRequest, errorBody } from '../auth/index.js';
+import type { ServerAppContext } from '../context.js';
+import { fnBacklog } from './backlog.js';
 import { fiscalDocument, searchFiscal, type FiscalSearch } from './fiscal.query.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const FN = /^\d{16}$/;
 
 /** The fiscal documents the relay holds: found by ФН, ФД, date or total, and one with its trail. */
-export function fiscalRoutes(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db'>): void {
+export function register(
+  app: FastifyInstance,
+  ctx: Pick<ServerAppContext, 'db' | 'clock' | 'warnAges'>,
+): void {
   const access = { config: { access: { permission: 'viewFiscal' as const, allStores: true } } };
+
+  app.get('/api/v1/fiscal/backlog', access, async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    return {
+      fns: await fnBacklog(ctx.db, ctx.clock.now(), ctx.warnAges, q.all !== 'true' && q.all !== '1'),
+    };
+  });
 
   app.get('/api/v1/fiscal/documents', access, async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;

@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { prepare, type Database, type Tx } from '@openkassa/db';
 import type { FiscalDocument } from '@openkassa/fiscal';
 import type { EarlyConnection } from '@openkassa/ofd-net';
-import { recordDocument } from '../fiscal/fiscal.repo.js';
+import { recordDocument } from '../fiscal/index.js';
 import type { ServerSchema } from '../schema.js';
 
 /**

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '@openkassa/db';
 import type { CatalogCategory } from '@openkassa/contracts';
-import { quantityText } from '../exchange/text.js';
+import { quantityText } from '../text.js';
 import type { Table } from './table.js';
 import type { ServerSchema } from '../schema.js';
 

@@ -6,7 +6,7 @@ import { serverDbOptions } from '../migrations.js';
 import { milli } from '../sales/sales.rollup.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import { archiveSales } from '../sales/sales.archive.js';
-import { shiftReport } from '../sales/sales.repo.js';
+import { shiftReport } from '../sales/sales.shifts.js';
 import type { ServerSchema } from '../schema.js';
 import { tableCsv } from './table.js';
 import { salesReport, reportTable, splitPeriod, type Dimension, type ReportRow } from './reports.repo.js';

@@ -1,4 +1,4 @@
-import { verifyAudit } from '../audit/audit.verify.js';
+import { verifyAudit } from '../sales/sales.verify.js';
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, salesDocumentProblem, type SalesDocument } from '@openkassa/contracts';

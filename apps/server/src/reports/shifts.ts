@@ -1,8 +1,7 @@
 import type { Database } from '@openkassa/db';
 import type { Table } from './table.js';
-import type { Selectable } from 'kysely';
-import type { KindTotals, ShiftTotals } from '@openkassa/contracts';
-import type { SalesRollupShiftsTable, ServerSchema } from '../schema.js';
+import type { ServerSchema } from '../schema.js';
+import { shiftOf, type ShiftRow } from '../sales/index.js';
 import { splitPeriod } from './reports.repo.js';
 
 /**
@@ -10,23 +9,6 @@ import { splitPeriod } from './reports.repo.js';
  * day. Both read sums kept current on ingest, so any period answers quickly and archiving the
  * detail changes nothing.
  */
-
-export interface ShiftRow {
-  readonly store: string;
-  readonly till: string;
-  readonly shift: number;
-  readonly openedAt: string | null;
-  /** Null while the shift is open (an X report); the Z report once its close has arrived. */
-  readonly closedAt: string | null;
-  readonly sale: KindTotals;
-  readonly return: KindTotals;
-  readonly cashIn: number;
-  readonly cashOut: number;
-  /** The ККТ's own totals at the close. */
-  readonly kkt: ShiftTotals | null;
-  /** Whether the ККТ's totals equal the till documents' (null until the close). */
-  readonly agree: boolean | null;
-}
 
 /** Where a page of shifts ends: the next page starts after it. */
 export interface ShiftKey {
@@ -64,32 +46,6 @@ export async function shiftsReport(
     );
   if (q.limit !== undefined) sel = sel.limit(q.limit);
   return (await sel.execute()).map(shiftOf);
-}
-
-/** A row of the shift sums as the X/Z of that shift. */
-export function shiftOf(r: Selectable<SalesRollupShiftsTable>): ShiftRow {
-  const kkt = r.kkt_json !== '' ? (JSON.parse(r.kkt_json) as ShiftTotals) : null;
-  const sale = { count: r.sale_count, total: r.sale_total, cash: r.sale_cash, card: r.sale_card };
-  const ret = { count: r.return_count, total: r.return_total, cash: r.return_cash, card: r.return_card };
-  return {
-    store: r.store,
-    till: r.till,
-    shift: r.shift,
-    openedAt: r.opened_at === '' ? null : r.opened_at,
-    closedAt: r.closed_at === '' ? null : r.closed_at,
-    sale,
-    return: ret,
-    cashIn: r.cash_in,
-    cashOut: r.cash_out,
-    kkt,
-    agree:
-      kkt === null
-        ? null
-        : kkt.sell.count === sale.count &&
-          kkt.sell.sum === sale.total &&
-          kkt.sellReturn.count === ret.count &&
-          kkt.sellReturn.sum === ret.total,
-  };
 }
 
 export interface CashierRow {

@@ -1,5 +1,5 @@
 import { zipSync, strToU8 } from 'fflate';
-import { csvLine, roubles, xmlText } from '../exchange/text.js';
+import { csvLine, roubles, xmlText } from '../text.js';
 
 /**
  * A report as a table, written as CSV (money in roubles with a dot, as the CSV reports always

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Database, Tx } from '@openkassa/db';
-import type { ItemResult, KindTotals, SalesDocument, ShiftTotals } from '@openkassa/contracts';
+import type { Tx } from '@openkassa/db';
+import type { ItemResult, SalesDocument } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
 import { insertMany } from './bulk.js';
-import { shiftOf } from '../reports/shifts.js';
 import { archivedHashes, type SalesArchive } from './sales.archive.js';
-import { auditHead, writeAuditEntry, type AuditInput } from '../audit/audit.repo.js';
-import { documentsDigest } from '../audit/audit.chain.js';
+import { auditHead, writeAuditEntry, type AuditInput } from '../audit/index.js';
+import { documentsDigest } from '../audit/index.js';
 
 /** The columns of `sales_documents`, in the table's order. */
 export const DOC_COLUMNS = [
@@ -205,59 +204,5 @@ function storedEntry(fresh: readonly { d: SalesDocument; hash: string }[]): Audi
       ...documentsDigest(fresh.map(({ d, hash }) => ({ id: d.id, payloadHash: hash }))),
       ...(flagged.length > 0 && { flagged }),
     },
-  };
-}
-
-export interface ShiftReport {
-  readonly store: string;
-  readonly till: string;
-  readonly shift: number;
-  readonly sale: KindTotals;
-  readonly return: KindTotals;
-  readonly cashIn: number;
-  readonly cashOut: number;
-  /** What the ККТ itself reported at the shift's close, if the close has arrived. */
-  readonly kktTotals: ShiftTotals | null;
-  readonly closed: boolean;
-}
-
-/** X/Z totals of one till shift, from the sums kept per shift on ingest. */
-export async function shiftReport(
-  db: Database<ServerSchema>,
-  store: string,
-  till: string,
-  shift: number,
-): Promise<ShiftReport> {
-  const row = await db.db
-    .selectFrom('sales_rollup_shifts')
-    .selectAll()
-    .where('store', '=', store)
-    .where('till', '=', till)
-    .where('shift', '=', shift)
-    .executeTakeFirst();
-  const none = { count: 0, total: 0, cash: 0, card: 0 };
-  if (!row)
-    return {
-      store,
-      till,
-      shift,
-      sale: none,
-      return: none,
-      cashIn: 0,
-      cashOut: 0,
-      kktTotals: null,
-      closed: false,
-    };
-  const x = shiftOf(row);
-  return {
-    store,
-    till,
-    shift,
-    sale: x.sale,
-    return: x.return,
-    cashIn: x.cashIn,
-    cashOut: x.cashOut,
-    kktTotals: x.kkt,
-    closed: x.closedAt !== null,
   };
 }

@@ -1,7 +1,7 @@
 import type { Database } from '@openkassa/db';
 import { fiscalParams, type ItemResult } from '@openkassa/contracts';
 import type { SalesReviewTable, ServerSchema } from '../schema.js';
-import { auditHead, writeAuditEntry } from '../audit/audit.repo.js';
+import { auditHead, writeAuditEntry } from '../audit/index.js';
 import { payloadHash } from './sales.repo.js';
 
 /**

@@ -3,7 +3,7 @@ import { insertMany, quote } from './bulk.js';
 import type { SalesDocument } from '@openkassa/contracts';
 import { parseDecimal } from '@openkassa/fiscal';
 import type { ServerSchema } from '../schema.js';
-import { SHIFT_SUMS } from '../migrations.js';
+import { SHIFT_SUMS } from './sales.shifts.js';
 
 /** "1.234" → 1234 thousandths, exactly (sales quantities have at most three decimals). */
 export function milli(quantity: string): number {

@@ -3,7 +3,7 @@ import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, type SalesDocument } from '@openkassa/contracts';
 import { serverDbOptions } from '../migrations.js';
 import type { ServerSchema } from '../schema.js';
-import { shiftReport } from './sales.repo.js';
+import { shiftReport } from './sales.shifts.js';
 import { serverSalesOutbox } from './sales.outbox.js';
 import { SalesIngest } from './sales.service.js';
 import { archiveSales } from './sales.archive.js';

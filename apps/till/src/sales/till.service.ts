@@ -9,10 +9,10 @@ import {
   type ShiftTotals,
 } from '@openkassa/contracts';
 import { lineAmount, parseDecimal, VatRate, type WeightedLayout } from '@openkassa/fiscal';
-import { scan, type ScannedLine } from '../catalog/catalog.repo.js';
-import { catalogCursor } from '../catalog/catalog.feed.js';
-import { can, userByPin, type Permission, type User } from '../auth/users.js';
-import { AtolClient, KktUnreachable, type RequestOutcome, type TaskResult } from '../kkt/atol-client.js';
+import { scan, type ScannedLine } from '../catalog/index.js';
+import { catalogCursor } from '../catalog/index.js';
+import { can, userByPin, type Permission, type User } from '../auth/index.js';
+import { AtolClient, KktUnreachable, type RequestOutcome, type TaskResult } from '../kkt/index.js';
 import { readSetting, writeSetting } from '../settings.js';
 import type { DocumentsTable, TillSchema } from '../schema.js';
 

@@ -1,0 +1,2 @@
+// The till's users, PINs and sessions.
+export * from './users.js';
