@@ -16,7 +16,7 @@ import { sampleSale, type SalesDocument } from '@openkassa/contracts';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { openDatabase } from '@openkassa/db';
 import { buildTillApp, demoCatalog, ean13 } from '@openkassa/till';
-import { tillMigrations } from '../../apps/till/src/migrations.js';
+import { tillMigrations } from '../../apps/till/src/migrations/index.js';
 import { importProducts } from '../../apps/till/src/catalog/catalog.repo.js';
 import { Sessions, addUser } from '../../apps/till/src/auth/users.js';
 import { TillService } from '../../apps/till/src/sales/till.service.js';

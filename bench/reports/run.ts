@@ -11,7 +11,7 @@ import type { SalesDocument } from '@openkassa/contracts';
 import { openDatabase, type Database } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
 import { join } from 'node:path';
-import { serverDbOptions } from '../../apps/server/src/migrations.js';
+import { serverDbOptions } from '../../apps/server/src/migrations/index.js';
 import { SalesIngest } from '../../apps/server/src/sales/sales.service.js';
 import { CatalogService } from '../../apps/server/src/catalog/catalog.service.js';
 import { DIMENSIONS, salesReport } from '../../apps/server/src/reports/reports.repo.js';

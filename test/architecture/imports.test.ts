@@ -81,6 +81,19 @@ function intrusions(edges: readonly Edge[]): string[] {
     .map((e) => `${e.from} → ${e.to}`);
 }
 
+/** Migrations are frozen: one imports nothing of the live code, only migrations before it. */
+function liveImportsOfMigrations(edges: readonly Edge[]): string[] {
+  const number = (p: string) => /^migrations\/(\d{4})-/.exec(p)?.[1];
+  return edges
+    .filter((e) => {
+      const from = number(e.from);
+      if (from === undefined) return false;
+      const to = number(e.to);
+      return to === undefined || to >= from;
+    })
+    .map((e) => `${e.from} → ${e.to}`);
+}
+
 describe('the cash server and the till keep their shape', () => {
   for (const app of ['apps/server/src', 'apps/till/src']) {
     const edges = importsOf(join(ROOT, app));
@@ -93,6 +106,11 @@ describe('the cash server and the till keep their shape', () => {
     it(`${app}: a feature is used by the others only through its index`, () => {
       expect(intrusions(edges)).toEqual([]);
     });
+
+    it(`${app}: a migration needs nothing of the live code`, () => {
+      expect(edges.some((e) => e.from.startsWith('migrations/0'))).toBe(app === 'apps/server/src');
+      expect(liveImportsOfMigrations(edges)).toEqual([]);
+    });
   }
 
   it('sees a cycle and an intrusion where there is one', () => {
@@ -103,10 +121,13 @@ describe('the cash server and the till keep their shape', () => {
       { from: 'a/a.repo.ts', to: 'a/a.service.ts' },
       { from: 'app.ts', to: 'a/a.routes.ts' },
       { from: 'main.ts', to: 'b/b.routes.ts' },
+      { from: 'migrations/0003-x.ts', to: 'migrations/0002-y.ts' },
+      { from: 'migrations/0004-z.ts', to: 'a/index.ts' },
     ];
     expect(cycles(edges)).toEqual([
       ['a/a.repo.ts', 'a/a.service.ts', 'b/index.ts', 'b/b.repo.ts', 'a/a.repo.ts'],
     ]);
     expect(intrusions(edges)).toEqual(['b/b.repo.ts → a/a.repo.ts', 'main.ts → b/b.routes.ts']);
+    expect(liveImportsOfMigrations(edges)).toEqual(['migrations/0004-z.ts → a/index.ts']);
   });
 });

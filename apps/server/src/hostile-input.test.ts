@@ -3,7 +3,7 @@ import { openDatabase, type Database } from '@openkassa/db';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { fuzzHttp } from '../../../test/fuzz/http.js';
 import type { RunningServer } from './main.js';
-import { serverDbOptions } from './migrations.js';
+import { serverDbOptions } from './migrations/index.js';
 import type { ServerSchema } from './schema.js';
 import { startTestServer } from './testing.js';
 

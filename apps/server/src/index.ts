@@ -1,7 +1,7 @@
 export * from './main.js';
 export { verifyAudit } from './sales/index.js';
 export type { VerifyReport } from './audit/index.js';
-export { serverDbOptions, serverMigrations } from './migrations.js';
+export { serverDbOptions, serverMigrations } from './migrations/index.js';
 export type { WarnAge } from './fiscal/index.js';
 export type { ServerSchema } from './schema.js';
 export { readCommerceMl, CommerceMlError, type CommerceMlCatalog } from './exchange/index.js';

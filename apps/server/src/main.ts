@@ -7,7 +7,7 @@ import { DEFAULT_WARN_AGES, fnBacklog, type WarnAge } from './fiscal/index.js';
 import { createMetrics, salesMetrics } from './metrics.js';
 import { DEFAULT_ARCHIVE_AFTER_DAYS } from './defaults.js';
 import { reviewCount } from './sales/index.js';
-import { serverDbOptions } from './migrations.js';
+import { serverDbOptions } from './migrations/index.js';
 import { AnswerHub } from './relay/index.js';
 import { Forwarder } from './relay/index.js';
 import { releaseClaims, storedAnswers } from './relay/index.js';

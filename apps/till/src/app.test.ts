@@ -9,7 +9,7 @@ import { addUser, Sessions } from './auth/users.js';
 import { importProducts } from './catalog/catalog.repo.js';
 import { DEMO_USERS, demoCatalog, ean13 } from './demo.js';
 import { AtolClient } from './kkt/atol-client.js';
-import { tillMigrations } from './migrations.js';
+import { tillMigrations } from './migrations/index.js';
 import { TillService } from './sales/till.service.js';
 import type { TillSchema } from './schema.js';
 import { LayoutSettings } from './settings.js';

@@ -12,7 +12,7 @@ import { CatalogPull } from './catalog/index.js';
 const TILL_VERSION = '0.1.0';
 import { DEMO_USERS, demoCatalog } from './demo.js';
 import { AtolClient } from './kkt/index.js';
-import { tillMigrations } from './migrations.js';
+import { tillMigrations } from './migrations/index.js';
 import { printedNotice, TillService } from './sales/index.js';
 import type { TillSchema } from './schema.js';
 import { tillOutbox } from './upload/index.js';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { AuthService } from './auth.service.js';
 

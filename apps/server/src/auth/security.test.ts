@@ -10,7 +10,7 @@ import { sampleSale, type SalesDocument } from '@openkassa/contracts';
 import { openDatabase, type Database } from '@openkassa/db';
 import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import type { RunningServer } from '../main.js';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { adminHeaders, deviceHeaders, startTestServer } from '../testing.js';
 

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@openkassa/db/testing';
 import { sql } from 'kysely';
 import { openDatabase } from '@openkassa/db';
 import type { RunningServer } from '../main.js';
-import { serverDbOptions, serverMigrations } from '../migrations.js';
+import { serverDbOptions, serverMigrations } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { searchCatalog } from './catalog.search.js';
 import { adminHeaders, startTestServer } from '../testing.js';

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { pinHash } from '@openkassa/contracts';
 import { CatalogService } from './catalog.service.js';

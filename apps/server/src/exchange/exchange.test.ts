@@ -6,7 +6,7 @@ import {
   type CatalogProduct,
   type SalesDocument,
 } from '@openkassa/contracts';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import { archiveSales } from '../sales/sales.archive.js';
 import { milli } from '../sales/sales.rollup.js';
 import { SalesIngest } from '../sales/sales.service.js';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { emulatedReceipt } from '@openkassa/emulation';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { recordDocument } from './fiscal.repo.js';
 

@@ -11,7 +11,7 @@ import { exchangeOnce } from '@openkassa/ofd-net';
 import { startOfdEmulator, type RunningOfdEmulator } from '@openkassa/ofd-emulator';
 import { openDatabase, type Database } from '@openkassa/db';
 import { startServer, type RunningServer } from '../main.js';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { adminHeaders, startTestServer, TEST_ADMIN_PASSWORD } from '../testing.js';
 import { createMetrics } from '../metrics.js';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { sampleSale, type SalesDocument } from '@openkassa/contracts';
 import { describeStorage } from '@openkassa/db/testing';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';
 import { anomalyReport } from './anomalies.js';

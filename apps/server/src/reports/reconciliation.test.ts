@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale } from '@openkassa/contracts';
 import { buildReceipt, encodeDocument } from '@openkassa/fiscal';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import { recordAnswer, recordParsed, storeIncoming } from '../relay/relay.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import type { ServerSchema } from '../schema.js';

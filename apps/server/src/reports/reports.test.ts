@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import type { SalesDocument } from '@openkassa/contracts';
 import { CatalogService } from '../catalog/catalog.service.js';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import { milli } from '../sales/sales.rollup.js';
 import { SalesIngest } from '../sales/sales.service.js';
 import { archiveSales } from '../sales/sales.archive.js';

@@ -4,7 +4,7 @@ import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, salesDocumentProblem, type SalesDocument } from '@openkassa/contracts';
 import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
-import { serverDbOptions, serverMigrations } from '../migrations.js';
+import { serverDbOptions, serverMigrations } from '../migrations/index.js';
 import { archiveSales } from '../sales/sales.archive.js';
 import { canonicalJson, documentRow, lineRows, payloadHash } from '../sales/sales.repo.js';
 import { SalesIngest } from '../sales/sales.service.js';

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { describeStorage } from '@openkassa/db/testing';
 import { sampleSale, type SalesDocument } from '@openkassa/contracts';
-import { serverDbOptions } from '../migrations.js';
+import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
 import { shiftReport } from './sales.shifts.js';
 import { serverSalesOutbox } from './sales.outbox.js';

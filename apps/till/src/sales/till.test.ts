@@ -10,7 +10,7 @@ import { importProducts } from '../catalog/catalog.repo.js';
 import { demoCatalog, ean13 } from '../demo.js';
 import { AtolClient, KktUnreachable } from '../kkt/atol-client.js';
 import { DEFAULT_LAYOUTS } from '../main.js';
-import { tillMigrations } from '../migrations.js';
+import { tillMigrations } from '../migrations/index.js';
 import type { TillSchema } from '../schema.js';
 import { printedNotice, TillService } from './till.service.js';
 import { salesDocument, salesDocumentProblem } from '@openkassa/contracts';
