@@ -113,6 +113,25 @@ describe('the cash server and the till keep their shape', () => {
     });
   }
 
+  it('the pure packages import nothing of Node, the database or the network', () => {
+    const impure: string[] = [];
+    for (const pkg of ['packages/contracts/src', 'packages/fiscal/src'])
+      for (const file of sources(join(ROOT, pkg))) {
+        const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
+        for (const st of sf.statements)
+          if (
+            (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) &&
+            st.moduleSpecifier &&
+            ts.isStringLiteral(st.moduleSpecifier) &&
+            /^(node:|@openkassa\/(db|runtime|ofd-net)|pg$|better-sqlite3|kysely)/.test(
+              st.moduleSpecifier.text,
+            )
+          )
+            impure.push(`${relative(ROOT, file)} → ${st.moduleSpecifier.text}`);
+      }
+    expect(impure).toEqual([]);
+  });
+
   it('sees a cycle and an intrusion where there is one', () => {
     const edges = [
       { from: 'a/a.service.ts', to: 'b/index.ts' },

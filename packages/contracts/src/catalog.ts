@@ -1,4 +1,3 @@
-import { randomBytes, scryptSync } from 'node:crypto';
 import { z } from 'zod';
 import { TILL_ROLES } from './access.js';
 
@@ -91,11 +90,6 @@ export type CatalogStore = z.infer<typeof catalogStore>;
 
 export const USER_ROLES = TILL_ROLES;
 
-/** A PIN's hash as tills check it: scrypt (N 16384, r 8, p 1), 32 bytes, hex. */
-export function pinHash(pin: string, salt: string): string {
-  return scryptSync(pin, salt, 32, { N: 16384, r: 8, p: 1 }).toString('hex');
-}
-
 /**
  * A till user as the head office is given it: the PIN in clear, once, hashed at once; `stores`
  * limits the tills that receive it (every store when absent).
@@ -117,13 +111,7 @@ export const catalogUser = catalogUserInput.omit({ pin: true }).extend({
   pinHash: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type CatalogUser = z.infer<typeof catalogUser>;
-
-/** The stored form of a user given with a PIN: a fresh salt and the hash. */
-export const hashUser = (u: z.infer<typeof catalogUserInput>): CatalogUser => {
-  const { pin, ...rest } = u;
-  const salt = randomBytes(16).toString('hex');
-  return { ...rest, pinSalt: salt, pinHash: pinHash(pin, salt) };
-};
+export type CatalogUserInput = z.infer<typeof catalogUserInput>;
 
 export const CATALOG_KINDS = ['product', 'category', 'price', 'store', 'user'] as const;
 export type CatalogKind = (typeof CATALOG_KINDS)[number];

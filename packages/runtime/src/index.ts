@@ -6,3 +6,4 @@ export * from './http-close.js';
 export * from './credentials.js';
 export * from './supervisor.js';
 export * from './health.js';
+export * from './pin.js';

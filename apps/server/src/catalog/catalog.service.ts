@@ -6,12 +6,11 @@ import {
   catalogStore,
   catalogUserInput,
   describeZodError,
-  hashUser,
   priceId,
   type CatalogKind,
   type CatalogPage,
 } from '@openkassa/contracts';
-import { Wakeup } from '@openkassa/runtime';
+import { hashUser, Wakeup } from '@openkassa/runtime';
 import type { ServerSchema } from '../schema.js';
 import { catalogChanges, catalogHead, writeCatalog, type CatalogWrite } from './catalog.repo.js';
 

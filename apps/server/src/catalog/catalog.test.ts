@@ -4,7 +4,7 @@ import { openDatabase } from '@openkassa/db';
 import { createTestDatabase } from '@openkassa/db/testing';
 import { serverDbOptions } from '../migrations/index.js';
 import type { ServerSchema } from '../schema.js';
-import { pinHash } from '@openkassa/contracts';
+import { pinHash } from '@openkassa/runtime';
 import { CatalogService } from './catalog.service.js';
 
 const product = (id: string, price: number, extra: Record<string, unknown> = {}) => ({

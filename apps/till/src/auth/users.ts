@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { pinHash, ROLE_NAMES, roleCan, TILL_ROLES, type Permission } from '@openkassa/contracts';
+import { ROLE_NAMES, roleCan, TILL_ROLES, type Permission } from '@openkassa/contracts';
+import { pinHash } from '@openkassa/runtime';
 import type { Database } from '@openkassa/db';
 import type { TillSchema } from '../schema.js';
 
