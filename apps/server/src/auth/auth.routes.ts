@@ -8,24 +8,17 @@ import {
   roleCan,
   type Permission,
 } from '@openkassa/contracts';
-import type { Database } from '@openkassa/db';
-import type { ServerSchema } from '../schema.js';
-import { audit } from '../audit/index.js';
-import { badRequest, clientOf, errorBody, oneStore, scoped, storeScope } from './access.js';
-import { actorOf, type AuthService } from './auth.service.js';
+import { badRequest, clientOf, errorBody, scoped, storeScope } from './access.js';
+import type { AuthService } from './auth.service.js';
 
 const storeCode = z.string().regex(/^[\w.-]{1,64}$/, 'a store code');
 const deviceId = z.string().regex(/^[\w.:/@-]{1,128}$/, 'letters, digits and .:/@-');
 const stores = z.union([z.literal('*'), z.array(storeCode).min(1).max(1000)]);
 const password = z.string().min(8, 'at least 8 characters').max(200);
 
-/** Login, users, device enrollment and credentials, known ФН, and the audit log. */
-export function register(
-  app: FastifyInstance,
-  ctx: { db: Database<ServerSchema>; auth: AuthService; clock: { now(): Date } },
-): void {
-  const { auth, db } = ctx;
-  const now = () => ctx.clock.now().toISOString();
+/** Login, users, and device enrollment and credentials. */
+export function register(app: FastifyInstance, ctx: { auth: AuthService }): void {
+  const { auth } = ctx;
 
   app.post('/api/v1/auth/login', { config: { access: 'public' } }, async (req, reply) => {
     const body = z
@@ -165,45 +158,6 @@ export function register(
       return done
         ? { ok: true }
         : reply.code(409).send(errorBody('revoked', `device ${id} is revoked already`));
-    },
-  );
-
-  // ФН the relay accepts when it accepts only known ones (`--known-fn-only`).
-  app.get('/api/v1/fiscal/fns', { config: { access: { permission: 'viewFiscal' } } }, async (req, reply) => {
-    const s = oneStore(req.principal, (req.query as { store?: string }).store);
-    if (!scoped(reply, s)) return;
-    let sel = db.db.selectFrom('known_fns').selectAll().orderBy('fn');
-    if (s.stores) sel = sel.where('store', 'in', s.stores);
-    return { fns: await sel.execute() };
-  });
-
-  app.put(
-    '/api/v1/fiscal/fns/:fn',
-    { config: { access: { permission: 'manageDevices' } } },
-    async (req, reply) => {
-      const { fn } = req.params as { fn: string };
-      if (!/^\d{16}$/.test(fn)) return reply.code(400).send(badRequest('fn is the 16-digit ФН number'));
-      const body = z.object({ store: storeCode }).strict().safeParse(req.body);
-      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-      if (!scoped(reply, storeScope(req.principal, [body.data.store]))) return;
-      const at = now();
-      const row = { store: body.data.store, registered_at: at, registered_by: actorOf(req.principal) };
-      await db.db
-        .insertInto('known_fns')
-        .values({ fn, ...row })
-        .onConflict((oc) => oc.column('fn').doUpdateSet(row))
-        .execute();
-      await audit(
-        db,
-        {
-          actor: actorOf(req.principal),
-          action: 'fn.register',
-          subject: fn,
-          detail: { store: body.data.store },
-        },
-        at,
-      );
-      return { ok: true };
     },
   );
 }

@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
-import { prepare } from '@openkassa/db';
+import { prepare, type Database } from '@openkassa/db';
 import {
   checkDocument,
   documentHeader,
@@ -151,3 +151,23 @@ const insertDocument = prepare((db: Kysely<ServerSchema>, v: Insertable<ServerSc
     .onConflict((oc) => oc.columns(['fn', 'fd']).doNothing())
     .returning('fd'),
 );
+
+/** ФН registered to stores (what `--known-fn-only` accepts), of these stores or all. */
+export function knownFns(db: Database<ServerSchema>, stores: readonly string[] | undefined) {
+  let sel = db.db.selectFrom('known_fns').selectAll().orderBy('fn');
+  if (stores) sel = sel.where('store', 'in', stores);
+  return sel.execute();
+}
+
+/** Registers a ФН to a store, or moves it to another. */
+export async function registerFn(
+  db: Database<ServerSchema>,
+  r: { fn: string; store: string; at: string; by: string },
+): Promise<void> {
+  const row = { store: r.store, registered_at: r.at, registered_by: r.by };
+  await db.db
+    .insertInto('known_fns')
+    .values({ fn: r.fn, ...row })
+    .onConflict((oc) => oc.column('fn').doUpdateSet(row))
+    .execute();
+}

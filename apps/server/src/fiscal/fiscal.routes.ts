@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { badRequest, errorBody } from '../auth/index.js';
+import { z } from 'zod';
+import { describeZodError } from '@openkassa/contracts';
+import { audit } from '../audit/index.js';
+import { actorOf, badRequest, errorBody, oneStore, scoped, storeScope } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
 import { fnBacklog } from './backlog.js';
+import { knownFns, registerFn } from './fiscal.repo.js';
 import { fiscalDocument, searchFiscal, type FiscalSearch } from './fiscal.query.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -13,6 +17,37 @@ export function register(
   ctx: Pick<ServerAppContext, 'db' | 'clock' | 'warnAges'>,
 ): void {
   const access = { config: { access: { permission: 'viewFiscal' as const, allStores: true } } };
+
+  // ФН the relay accepts when it accepts only known ones (`--known-fn-only`).
+  app.get('/api/v1/fiscal/fns', { config: { access: { permission: 'viewFiscal' } } }, async (req, reply) => {
+    const s = oneStore(req.principal, (req.query as { store?: string }).store);
+    if (!scoped(reply, s)) return;
+    return { fns: await knownFns(ctx.db, s.stores) };
+  });
+
+  app.put(
+    '/api/v1/fiscal/fns/:fn',
+    { config: { access: { permission: 'manageDevices' } } },
+    async (req, reply) => {
+      const { fn } = req.params as { fn: string };
+      if (!FN.test(fn)) return reply.code(400).send(badRequest('fn is the 16-digit ФН number'));
+      const body = z
+        .object({ store: z.string().regex(/^[\w.-]{1,64}$/, 'a store code') })
+        .strict()
+        .safeParse(req.body);
+      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
+      if (!scoped(reply, storeScope(req.principal, [body.data.store]))) return;
+      const at = ctx.clock.now().toISOString();
+      const by = actorOf(req.principal);
+      await registerFn(ctx.db, { fn, store: body.data.store, at, by });
+      await audit(
+        ctx.db,
+        { actor: by, action: 'fn.register', subject: fn, detail: { store: body.data.store } },
+        at,
+      );
+      return { ok: true };
+    },
+  );
 
   app.get('/api/v1/fiscal/backlog', access, async (req) => {
     const q = req.query as Record<string, string | undefined>;
