@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { auditApi } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
-import { actorOf, badRequest } from '../auth/index.js';
+import { actorOf } from '../auth/index.js';
+import { route } from '../route.js';
 import { verifyAudit } from '../sales/index.js';
 import type { ServerSchema } from '../schema.js';
 import { audit, listAudit } from './audit.repo.js';
@@ -13,29 +15,15 @@ export function register(
   const { db } = ctx;
   const now = () => ctx.clock.now().toISOString();
 
-  app.get('/api/v1/audit', { config: { access: { permission: 'viewAudit' } } }, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const limit = q.limit === undefined ? 100 : Number(q.limit);
-    const before = q.before === undefined ? undefined : Number(q.before);
-    if (
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > 1000 ||
-      (before !== undefined && !Number.isSafeInteger(before))
-    )
-      return reply.code(400).send(badRequest('limit is 1..1000 and before an entry number'));
-    if (q.action !== undefined && !/^[\w.-]{1,64}$/.test(q.action))
-      return reply.code(400).send(badRequest('action is an action name'));
-    return {
-      entries: await listAudit(db, {
-        limit,
-        ...(before !== undefined && { before }),
-        ...(q.action && { action: q.action }),
-      }),
-    };
-  });
+  route(app, auditApi.list, { access: { permission: 'viewAudit' } }, async ({ query: q }) => ({
+    entries: await listAudit(db, {
+      limit: q.limit,
+      ...(q.before !== undefined && { before: q.before }),
+      ...(q.action && { action: q.action }),
+    }),
+  }));
 
-  app.get('/api/v1/audit/verify', { config: { access: { permission: 'viewAudit' } } }, async (req) => {
+  route(app, auditApi.verify, { access: { permission: 'viewAudit' } }, async (_input, req) => {
     const report = await verifyAudit(db);
     await audit(
       db,

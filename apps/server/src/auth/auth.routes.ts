@@ -1,31 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import {
-  describeZodError,
-  ENROLLED_KINDS,
-  PERMISSIONS,
-  ROLES,
-  roleCan,
-  type Permission,
-} from '@openkassa/contracts';
-import { badRequest, clientOf, errorBody, scoped, storeScope } from './access.js';
+import { authApi, ENROLLED_KINDS, PERMISSIONS, roleCan, type Permission } from '@openkassa/contracts';
+import { route } from '../route.js';
+import { clientOf, errorBody, scoped, storeScope } from './access.js';
 import type { AuthService } from './auth.service.js';
-
-const storeCode = z.string().regex(/^[\w.-]{1,64}$/, 'a store code');
-const deviceId = z.string().regex(/^[\w.:/@-]{1,128}$/, 'letters, digits and .:/@-');
-const stores = z.union([z.literal('*'), z.array(storeCode).min(1).max(1000)]);
-const password = z.string().min(8, 'at least 8 characters').max(200);
 
 /** Login, users, and device enrollment and credentials. */
 export function register(app: FastifyInstance, ctx: { auth: AuthService }): void {
   const { auth } = ctx;
 
-  app.post('/api/v1/auth/login', { config: { access: 'public' } }, async (req, reply) => {
-    const body = z
-      .object({ login: z.string().min(1).max(64), password: z.string().min(1).max(200) })
-      .safeParse(req.body);
-    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-    const r = await auth.login(body.data.login, body.data.password, clientOf(req));
+  route(app, authApi.login, { access: 'public' }, async ({ body }, req, reply) => {
+    const r = await auth.login(body.login, body.password, clientOf(req));
     if (r.ok) return { token: r.token, expiresAt: r.expiresAt, user: r.user };
     if (r.code === 'rate-limited')
       return reply
@@ -35,13 +19,13 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
     return reply.code(r.code === 'locked' ? 403 : 401).send(errorBody(r.code, r.message));
   });
 
-  app.post('/api/v1/auth/logout', { config: { access: { anyUser: true } } }, async (req) => {
+  route(app, authApi.logout, { access: { anyUser: true } }, async (_input, req) => {
     const token = req.headers.authorization?.slice(7).trim();
     if (token) await auth.logout(token);
     return { ok: true };
   });
 
-  app.get('/api/v1/auth/me', { config: { access: { anyUser: true, devices: ENROLLED_KINDS } } }, (req) => {
+  route(app, authApi.me, { access: { anyUser: true, devices: ENROLLED_KINDS } }, (_input, req) => {
     const p = req.principal;
     // what this user may do, so a client (the back office) shows only what will work
     const permissions =
@@ -49,107 +33,64 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
     return { principal: p, permissions };
   });
 
-  app.get('/api/v1/users', { config: { access: { permission: 'manageUsers' } } }, async () => ({
+  route(app, authApi.users, { access: { permission: 'manageUsers' } }, async () => ({
     users: await auth.listUsers(),
   }));
 
-  const userBody = z.object({
-    login: z.string().regex(/^[\w.@-]{1,64}$/, 'letters, digits and ._@-'),
-    name: z.string().min(1).max(64),
-    role: z.enum(ROLES),
-    stores,
-    password,
-  });
-  app.post('/api/v1/users', { config: { access: { permission: 'manageUsers' } } }, async (req, reply) => {
-    const body = userBody.safeParse(req.body);
-    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-    const r = await auth.createUser(req.principal, body.data);
+  route(app, authApi.createUser, { access: { permission: 'manageUsers' } }, async ({ body }, req, reply) => {
+    const r = await auth.createUser(req.principal, body);
     return r.ok ? reply.code(201).send(r.value) : reply.code(r.status).send(errorBody(r.code, r.message));
   });
 
-  app.put('/api/v1/users/:id', { config: { access: { permission: 'manageUsers' } } }, async (req, reply) => {
-    const body = userBody
-      .omit({ login: true })
-      .partial()
-      .extend({ disabled: z.boolean().optional() })
-      .strict()
-      .safeParse(req.body);
-    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-    const { id } = req.params as { id: string };
-    if (req.principal?.id === id && (body.data.disabled || (body.data.role && body.data.role !== 'admin')))
-      return reply.code(409).send(errorBody('self', 'an administrator cannot disable or demote themselves'));
-    const r = await auth.updateUser(req.principal!, id.slice(0, 64), body.data);
-    return r.ok ? r.value : reply.code(r.status).send(errorBody(r.code, r.message));
-  });
+  route(
+    app,
+    authApi.updateUser,
+    { access: { permission: 'manageUsers' } },
+    async ({ params: { id }, body }, req, reply) => {
+      if (req.principal?.id === id && (body.disabled || (body.role && body.role !== 'admin')))
+        return reply
+          .code(409)
+          .send(errorBody('self', 'an administrator cannot disable or demote themselves'));
+      const r = await auth.updateUser(req.principal!, id.slice(0, 64), body);
+      return r.ok ? r.value : reply.code(r.status).send(errorBody(r.code, r.message));
+    },
+  );
 
-  app.post(
-    '/api/v1/enrollment-codes',
-    { config: { access: { permission: 'manageDevices' } } },
-    async (req, reply) => {
-      const body = z
-        .object({
-          store: storeCode,
-          kind: z.enum(ENROLLED_KINDS),
-          ttlHours: z
-            .number()
-            .int()
-            .min(1)
-            .max(24 * 30)
-            .default(24),
-        })
-        .strict()
-        .safeParse(req.body);
-      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-      if (!scoped(reply, storeScope(req.principal, [body.data.store]))) return;
+  route(
+    app,
+    authApi.enrollmentCode,
+    { access: { permission: 'manageDevices' } },
+    async ({ body }, req, reply) => {
+      if (!scoped(reply, storeScope(req.principal, [body.store]))) return;
       return reply
         .code(201)
-        .send(
-          await auth.createEnrollmentCode(
-            req.principal!,
-            body.data.store,
-            body.data.kind,
-            body.data.ttlHours,
-          ),
-        );
+        .send(await auth.createEnrollmentCode(req.principal!, body.store, body.kind, body.ttlHours));
     },
   );
 
-  app.post('/api/v1/enroll', { config: { access: 'public' } }, async (req, reply) => {
-    const body = z
-      .object({ code: z.string().min(16).max(40), deviceId, name: z.string().min(1).max(128) })
-      .strict()
-      .safeParse(req.body);
-    if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
-    const r = await auth.enroll(body.data.code, body.data.deviceId, body.data.name);
+  route(app, authApi.enroll, { access: 'public' }, async ({ body }, _req, reply) => {
+    const r = await auth.enroll(body.code, body.deviceId, body.name);
     return r.ok ? reply.code(201).send(r.value) : reply.code(r.status).send(errorBody(r.code, r.message));
   });
 
-  app.post(
-    '/api/v1/devices/credentials/rotate',
-    { config: { access: { devices: ENROLLED_KINDS } } },
-    async (req) => {
-      const p = req.principal;
-      if (p?.kind !== 'device') throw new Error('unreachable: the guard lets only devices in');
-      return { token: await auth.rotate(p) };
-    },
-  );
+  route(app, authApi.rotate, { access: { devices: ENROLLED_KINDS } }, async (_input, req) => {
+    const p = req.principal;
+    if (p?.kind !== 'device') throw new Error('unreachable: the guard lets only devices in');
+    return { token: await auth.rotate(p) };
+  });
 
-  app.get(
-    '/api/v1/devices/credentials',
-    { config: { access: { permission: 'manageDevices' } } },
-    async (req, reply) => {
-      const s = storeScope(req.principal, undefined);
-      if (!scoped(reply, s)) return;
-      const all = await auth.listCredentials();
-      return { credentials: s.stores ? all.filter((c) => s.stores!.includes(c.store)) : all };
-    },
-  );
+  route(app, authApi.credentials, { access: { permission: 'manageDevices' } }, async (_input, req, reply) => {
+    const s = storeScope(req.principal, undefined);
+    if (!scoped(reply, s)) return;
+    const all = await auth.listCredentials();
+    return { credentials: s.stores ? all.filter((c) => s.stores!.includes(c.store)) : all };
+  });
 
-  app.post(
-    '/api/v1/devices/:id/revoke',
-    { config: { access: { permission: 'manageDevices' } } },
-    async (req, reply) => {
-      const { id } = req.params as { id: string };
+  route(
+    app,
+    authApi.revoke,
+    { access: { permission: 'manageDevices' } },
+    async ({ params: { id } }, req, reply) => {
       const store = await auth.credentialStore(id);
       if (store === undefined)
         return reply.code(404).send(errorBody('no-device', `device ${id} is not enrolled`));

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { describeZodError, ENROLLED_KINDS } from '@openkassa/contracts';
+import type { FastifyInstance } from 'fastify';
+import { catalogApi, ENROLLED_KINDS } from '@openkassa/contracts';
 import { actorOf, badRequest, errorBody, oneStore, scoped } from '../auth/index.js';
+import { route } from '../route.js';
 import { audit } from '../audit/index.js';
 import type { ServerAppContext } from '../context.js';
 import {
@@ -12,7 +12,7 @@ import {
   type CommerceMlCatalog,
 } from '../exchange/index.js';
 import { CsvError } from '../text.js';
-import { isCatalogKind, searchCatalog, withoutPinHash } from './catalog.search.js';
+import { searchCatalog, withoutPinHash } from './catalog.search.js';
 
 /** Items per edit while importing: one catalogue version per batch, progress between them. */
 const IMPORT_BATCH = 2000;
@@ -36,16 +36,6 @@ export interface ImportJob {
   finishedAt: string | null;
 }
 
-const importBody = z.discriminatedUnion('format', [
-  z.object({ format: z.literal('csv'), csv: z.string().min(1) }),
-  z.object({
-    format: z.literal('cml'),
-    importXml: z.string().min(1),
-    offersXml: z.string().min(1).optional(),
-    priceType: z.string().min(1).max(128).optional(),
-  }),
-]);
-
 /**
  * The catalogue as the back office reads it (a page at a time, searched in the database) and
  * bulk loads from files (CSV, CommerceML 2) run in the background with their progress.
@@ -56,23 +46,14 @@ export function register(
 ): void {
   const now = () => ctx.clock.now().toISOString();
 
-  app.get(
-    '/api/v1/catalog/items',
-    { config: { access: { permission: 'viewReports' } } },
-    async (req, reply) => {
-      const q = req.query as Record<string, string | undefined>;
-      if (!isCatalogKind(q.kind))
-        return reply.code(400).send(badRequest('kind is one of product, category, price, store, user'));
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        return reply.code(400).send(badRequest('limit is a whole number 1..10000'));
-      if ((q.q?.length ?? 0) > 200) return reply.code(400).send(badRequest('q is at most 200 characters'));
-      for (const k of ['category', 'product', 'id'] as const)
-        if (q[k] !== undefined && !/^[\w.@:-]{1,128}$/.test(q[k]))
-          return reply.code(400).send(badRequest(`${k} is an item id`));
+  route(
+    app,
+    catalogApi.items,
+    { access: { permission: 'viewReports' } },
+    async ({ query: q }, _req, reply) => {
       const r = await searchCatalog(ctx.db, {
         kind: q.kind,
-        limit,
+        limit: q.limit,
         ...(q.q !== undefined && { q: q.q }),
         ...(q.category !== undefined && { category: q.category }),
         ...(q.product !== undefined && { product: q.product }),
@@ -85,21 +66,19 @@ export function register(
   );
 
   const jobs = new Map<string, ImportJob>();
-  const editCatalog = { config: { access: { permission: 'editCatalog' as const, allStores: true } } };
+  const editCatalog = { permission: 'editCatalog' as const, allStores: true };
 
-  app.post(
-    '/api/v1/exchange/catalog',
-    { ...editCatalog, bodyLimit: 128 * 1024 * 1024 },
-    async (req: FastifyRequest, reply) => {
+  route(
+    app,
+    catalogApi.import,
+    { access: editCatalog, bodyLimit: 128 * 1024 * 1024 },
+    async ({ body: b }, req, reply) => {
       if (ctx.catalog.mirrors)
         return reply
           .code(409)
           .send(errorBody('mirror', 'this store server mirrors its head office: import the catalogue there'));
-      const body = importBody.safeParse(req.body);
-      if (!body.success) return reply.code(400).send(badRequest(describeZodError(body.error)));
       let catalog: CommerceMlCatalog;
       try {
-        const b = body.data;
         catalog =
           b.format === 'csv'
             ? { ...readCatalogCsv(b.csv), unpriced: [], skipped: [] }
@@ -119,7 +98,7 @@ export function register(
         return reply.code(400).send(badRequest('the file holds no categories and no products'));
       const job: ImportJob = {
         id: randomUUID(),
-        format: body.data.format,
+        format: b.format,
         by: actorOf(req.principal),
         startedAt: now(),
         state: 'running',
@@ -174,8 +153,8 @@ export function register(
     },
   );
 
-  app.get('/api/v1/exchange/catalog/:id', editCatalog, async (req, reply) => {
-    const job = jobs.get((req.params as { id: string }).id);
+  route(app, catalogApi.importState, { access: editCatalog }, async ({ params }, _req, reply) => {
+    const job = jobs.get(params.id);
     return (
       job ??
       reply
@@ -184,25 +163,26 @@ export function register(
     );
   });
 
-  app.put(
-    '/api/v1/catalog/items',
-    { bodyLimit: 64 * 1024 * 1024, config: { access: { permission: 'editCatalog', allStores: true } } },
-    async (req, reply) => {
-      const r = await ctx.catalog.edit(req.body);
+  route(
+    app,
+    catalogApi.edit,
+    { access: editCatalog, bodyLimit: 64 * 1024 * 1024 },
+    async ({ body }, req, reply) => {
+      const r = await ctx.catalog.edit(body);
       if (!r.ok)
         return reply
           .code(r.status)
           .send({ error: { code: r.status === 409 ? 'mirror' : 'bad-request', message: r.reason } });
-      const items =
-        (req.body as { items?: { kind?: unknown; data?: { id?: unknown }; id?: unknown }[] }).items ?? [];
-      const users = items.filter((i) => i.kind === 'user').map((i) => String(i.data?.id ?? i.id));
+      const users = body.items
+        .filter((i) => field(i, 'kind') === 'user')
+        .map((i) => String(field(field(i, 'data'), 'id') ?? field(i, 'id')));
       await audit(
         ctx.db,
         {
           actor: actorOf(req.principal),
           action: 'catalog.edit',
           subject: String(r.head),
-          detail: { items: items.length, ...(users.length > 0 && { users: users.slice(0, 1000) }) },
+          detail: { items: body.items.length, ...(users.length > 0 && { users: users.slice(0, 1000) }) },
         },
         now(),
       );
@@ -210,31 +190,24 @@ export function register(
     },
   );
 
-  app.get(
-    '/api/v1/catalog/changes',
-    { config: { access: { permission: 'viewReports', devices: ENROLLED_KINDS } } },
-    async (req, reply) => {
-      const q = req.query as Record<string, string | undefined>;
-      const num = (v: string | undefined, dflt: number, max: number) => {
-        if (v === undefined) return dflt;
-        const n = Number(v);
-        return Number.isInteger(n) && n >= 0 && n <= max ? n : NaN;
-      };
-      const since = num(q.since, 0, Number.MAX_SAFE_INTEGER);
-      const limit = num(q.limit, 5000, 50_000);
-      const wait = num(q.wait, 0, 60);
-      if (Number.isNaN(since) || Number.isNaN(limit) || limit === 0 || Number.isNaN(wait))
-        return reply
-          .code(400)
-          .send(badRequest('since ≥ 0, limit 1..50000 and wait 0..60 (seconds) are whole numbers'));
-      if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
-        return reply.code(400).send(badRequest('store is a store code'));
+  route(
+    app,
+    catalogApi.changes,
+    { access: { permission: 'viewReports', devices: ENROLLED_KINDS } },
+    async ({ query: q }, req, reply) => {
       // a device reads its own store's feed (other stores' users are not for it)
       const s = oneStore(req.principal, q.store);
       if (!scoped(reply, s)) return;
-      const page = await ctx.catalog.changes(since, limit, s.stores?.[0], wait * 1000);
+      const page = await ctx.catalog.changes(q.since, q.limit, s.stores?.[0], q.wait * 1000);
       // tills and store servers take the PIN hashes; people reading the feed do not
       return req.principal?.kind === 'device' ? page : { ...page, changes: page.changes.map(withoutPinHash) };
     },
   );
+}
+
+/** A field of what may be an object (an edit's item, as given), or undefined. */
+function field(o: unknown, name: string): unknown {
+  if (typeof o !== 'object' || o === null) return undefined;
+  const v: unknown = Reflect.get(o, name);
+  return v;
 }

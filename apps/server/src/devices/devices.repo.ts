@@ -1,10 +1,9 @@
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 
-export const DEVICE_KINDS = ['till', 'store-server', 'scales'] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
-export const COMMAND_KINDS = ['reloadCatalog', 'message', 'requestShiftClose'] as const;
-export type CommandKind = (typeof COMMAND_KINDS)[number];
+import type { CommandKind, DeviceKind } from '@openkassa/contracts';
+
+export { COMMAND_KINDS, DEVICE_KINDS, type CommandKind, type DeviceKind } from '@openkassa/contracts';
 
 export interface Heartbeat {
   readonly id: string;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@openkassa/db';
 import { audit } from '../audit/index.js';
-import { actorOf, badRequest, storeScope, type Principal } from '../auth/index.js';
+import { actorOf, storeScope, type Principal } from '../auth/index.js';
 import type { ServerSchema } from '../schema.js';
 import { TABLE_FORMATS, tableCsv, tableXlsx, type Table, type TableFormat } from './table.js';
 
@@ -13,10 +13,10 @@ export type Period = { from: string; to: string; stores?: string[] };
 
 /** The from/to days (and an optional store list) of a report query, or why they are wrong. */
 export function period(
-  q: Record<string, string | undefined>,
+  q: { readonly from: string; readonly to: string; readonly store?: string | undefined },
   p: Principal | null,
 ): { refused: { status: 400 | 403; message: string } } | Period {
-  if (!q.from || !q.to || !DAY.test(q.from) || !DAY.test(q.to) || q.from > q.to)
+  if (!DAY.test(q.from) || !DAY.test(q.to) || q.from > q.to)
     return { refused: { status: 400, message: 'from and to are days (YYYY-MM-DD), from ≤ to' } };
   const asked = q.store?.split(',').filter((x) => x !== '');
   if (asked?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
@@ -29,16 +29,6 @@ export function period(
 
 export const asFile = (f: string | undefined): f is TableFormat =>
   (TABLE_FORMATS as readonly (string | undefined)[]).includes(f);
-
-/** Route options of a report: read as JSON, or as a file (CSV, Excel). */
-export const reportRoute = {
-  preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
-    const f = (req.query as { format?: string }).format;
-    if (f !== undefined && f !== 'json' && !asFile(f))
-      await reply.code(400).send(badRequest('format is json, csv or xlsx'));
-  },
-  config: { access: { permission: 'viewReports' as const } },
-};
 
 /** Sends reports and exports as files; each is an export, so it goes to the audit log. */
 export function fileReplies(ctx: { db: Database<ServerSchema>; clock: { now(): Date } }) {

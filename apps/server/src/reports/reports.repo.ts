@@ -5,18 +5,8 @@ import { quantityText } from '../text.js';
 import type { Table } from './table.js';
 import type { ServerSchema } from '../schema.js';
 
-export const DIMENSIONS = [
-  'store',
-  'till',
-  'cashier',
-  'day',
-  'month',
-  'hour',
-  'payment',
-  'product',
-  'category',
-] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export { DIMENSIONS, type Dimension } from '@openkassa/contracts';
+import type { Dimension } from '@openkassa/contracts';
 
 export interface ReportQuery {
   readonly by: Dimension;

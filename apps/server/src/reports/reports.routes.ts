@@ -1,65 +1,52 @@
 import type { FastifyInstance } from 'fastify';
+import { reportsApi } from '@openkassa/contracts';
 import { badRequest, oneStore, scoped } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
+import { route } from '../route.js';
 import { verifyAudit } from '../sales/index.js';
 import { anomaliesTable, anomalyReport } from './anomalies.js';
 import { gapsTable, reconcile } from './reconciliation.js';
-import { asFile, fileReplies, period, reportRoute } from './reports.http.js';
-import { DIMENSIONS, reportTable, salesReport, type Dimension } from './reports.repo.js';
+import { asFile, fileReplies, period } from './reports.http.js';
+import { reportTable, salesReport } from './reports.repo.js';
 import { cashiersTable, cashierReport, shiftsReport, shiftsTable } from './shifts.js';
 
 /** Sales by a dimension, shifts (X/Z), cashiers, anomalies and reconciliation: as JSON or as files. */
 export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' | 'clock'>): void {
   const { tableReply } = fileReplies(ctx);
   const now = () => ctx.clock.now().toISOString();
+  const reports = { access: { permission: 'viewReports' as const } };
 
-  app.get('/api/v1/reports/sales', reportRoute, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (!q.by || !(DIMENSIONS as readonly string[]).includes(q.by))
-      return reply.code(400).send(badRequest(`by is one of ${DIMENSIONS.join(', ')}`));
+  route(app, reportsApi.sales, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
     if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const rows = await salesReport(ctx.db, {
-      by: q.by as Dimension,
+      by: q.by,
       from: p.from,
       to: p.to,
       ...(p.stores && { stores: p.stores }),
       ...(q.parent !== undefined && q.parent !== '' && { parent: q.parent }),
     });
     if (asFile(q.format))
-      return tableReply(
-        req,
-        reply,
-        q.format,
-        reportTable(rows, q.by as Dimension, `sales-by-${q.by}-${p.from}-${p.to}`),
-      );
+      return tableReply(req, reply, q.format, reportTable(rows, q.by, `sales-by-${q.by}-${p.from}-${p.to}`));
     return { by: q.by, from: p.from, to: p.to, rows };
   });
 
-  app.get('/api/v1/reports/shifts', reportRoute, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+  route(app, reportsApi.shifts, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
     if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     if ((p.stores?.length ?? 0) > 1)
       return reply
         .code(400)
         .send(badRequest(`store is one store code here (one of ${p.stores!.join(', ')})`));
-    if (q.till !== undefined && !/^[\w.-]{1,64}$/.test(q.till))
-      return reply.code(400).send(badRequest('till is a till code'));
     // a page for the screen; a CSV file has every shift unless told otherwise
-    const limit = q.limit === undefined ? (asFile(q.format) ? 200_000 : 1000) : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 200_000)
-      return reply.code(400).send(badRequest('limit is a whole number 1..200000'));
-    const after =
-      q.after === undefined ? undefined : /^([\w.-]{1,64})\/([\w.-]{1,64})\/(\d{1,9})$/.exec(q.after);
-    if (after === null)
-      return reply.code(400).send(badRequest('after is store/till/shift, as `next` gives it'));
+    const limit = q.limit ?? (asFile(q.format) ? 200_000 : 1000);
+    const after = q.after?.split('/');
     const shifts = await shiftsReport(ctx.db, {
       from: p.from,
       to: p.to,
       ...(p.stores?.[0] !== undefined && { store: p.stores[0] }),
       ...(q.till !== undefined && { till: q.till }),
-      ...(after && { after: { store: after[1]!, till: after[2]!, shift: Number(after[3]) } }),
+      ...(after && { after: { store: after[0]!, till: after[1]!, shift: Number(after[2]) } }),
       limit,
     });
     const last = shifts.length === limit ? shifts.at(-1) : undefined;
@@ -69,8 +56,7 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
     return { from: p.from, to: p.to, shifts, next };
   });
 
-  app.get('/api/v1/reports/cashiers', reportRoute, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+  route(app, reportsApi.cashiers, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
     if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const rows = await cashierReport(ctx.db, {
@@ -83,8 +69,7 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
     return { from: p.from, to: p.to, cashiers: rows };
   });
 
-  app.get('/api/v1/reports/anomalies', reportRoute, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
+  route(app, reportsApi.anomalies, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
     if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
     const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
@@ -93,10 +78,7 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
     return { from: p.from, to: p.to, ...r };
   });
 
-  app.get('/api/v1/reports/reconciliation', reportRoute, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (q.store !== undefined && !/^[\w.-]{1,64}$/.test(q.store))
-      return reply.code(400).send(badRequest('store is a store code'));
+  route(app, reportsApi.reconciliation, reports, async ({ query: q }, req, reply) => {
     const s = oneStore(req.principal, q.store);
     if (!scoped(reply, s)) return;
     const store = s.stores?.[0];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from '@openkassa/db';
+import type { Database, Tx } from '@openkassa/db';
 import type { ItemResult, SalesDocument } from '@openkassa/contracts';
 import type { ServerSchema } from '../schema.js';
 import { addToRollups } from './sales.rollup.js';
@@ -205,4 +205,25 @@ function storedEntry(fresh: readonly { d: SalesDocument; hash: string }[]): Audi
       ...(flagged.length > 0 && { flagged }),
     },
   };
+}
+
+/** A store's documents as they were stored (live and archived), in till and number order. */
+export async function storedDocuments(
+  db: Database<ServerSchema>,
+  q: { store: string; limit: number; till?: string; day?: string },
+): Promise<Record<string, unknown>[]> {
+  let sel = db.db
+    .selectFrom('all_sales_documents')
+    .select(['payload_json', 'received_at'])
+    .where('store', '=', q.store)
+    .orderBy('till')
+    .orderBy('number')
+    .limit(q.limit);
+  if (q.till) sel = sel.where('till', '=', q.till);
+  if (q.day) sel = sel.where('day', '=', q.day);
+  const rows = await sel.execute();
+  return rows.map((r) => ({
+    ...(JSON.parse(r.payload_json) as Record<string, unknown>),
+    receivedAt: r.received_at,
+  }));
 }

@@ -1,7 +1,7 @@
 import { GroupCommitter, type Database } from '@openkassa/db';
 import {
   describeZodError,
-  MAX_BATCH,
+  salesApi,
   salesDocument,
   salesDocumentProblem,
   type ItemResult,
@@ -44,19 +44,18 @@ export class SalesIngest {
     });
   }
 
+  /** A batch as it came: refused whole if it is not one, else each document on its own. */
   async ingest(body: unknown): Promise<BatchOutcome> {
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      !Array.isArray((body as { documents?: unknown }).documents)
-    )
-      return { ok: false, reason: 'body must be {"documents": [...]}' };
-    const raw = (body as { documents: unknown[] }).documents;
-    if (raw.length === 0) return { ok: false, reason: 'documents is empty' };
-    if (raw.length > MAX_BATCH) return { ok: false, reason: `at most ${MAX_BATCH} documents per batch` };
-    const results = await Promise.all(
+    const batch = salesApi.batch.body.safeParse(body);
+    if (!batch.success) return { ok: false, reason: batch.error.issues[0]?.message ?? 'not a batch' };
+    return { ok: true, results: await this.ingestDocuments(batch.data.documents) };
+  }
+
+  /** The documents of a batch, each checked on its own: a bad one is refused (or held) alone. */
+  ingestDocuments(raw: readonly unknown[]): Promise<ItemResult[]> {
+    return Promise.all(
       raw.map(async (r, i): Promise<ItemResult> => {
-        const rawId = (r as { id?: unknown } | null)?.id;
+        const rawId = typeof r === 'object' && r !== null && 'id' in r ? r.id : undefined;
         const id = typeof rawId === 'string' ? rawId.slice(0, 64) : `#${i}`;
         const parsed = salesDocument.safeParse(r);
         if (!parsed.success) return this.#refuse(r, id, describeZodError(parsed.error));
@@ -64,7 +63,6 @@ export class SalesIngest {
         return problem ? this.#refuse(r, id, problem) : this.#gc.submit(parsed.data);
       }),
     );
-    return { ok: true, results };
   }
 
   /** A document that breaks a rule: kept for review when the ККТ fiscalised it, else refused. */
