@@ -1,19 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { databaseUnavailable } from '@openkassa/db';
+import { ERRORS, errorBody, isErrorCode, type ErrorCode } from '@openkassa/contracts';
 
 /**
- * The HTTP error catalogue: every refusal is `{"error": {"code", "message"}}` with a 4xx status
- * naming what is wrong; only failures of the server itself are 5xx.
- *
- * - `bad-request` (400): a field is missing, of the wrong type or out of range; the message names it.
- * - `bad-json` (400): the body is not JSON, not UTF-8, or nested deeper than 64 levels.
- * - `too-large` (413): the body is over the route's limit.
- * - `unsupported-media-type` (415): a body that is not `application/json`.
- * - `not-authenticated` (401), `forbidden` (403), `rate-limited` (429), `locked` (403).
- * - `not-found` (404): no such route.
- * - `database-unavailable` (503): the database is away (restarting, unreachable, disk full);
- *   nothing was changed, try again (`retry-after`); the server recovers by itself.
+ * Refusals over HTTP: the one place a refusal's code becomes its status, from the catalogue in
+ * packages/contracts (`ERRORS`: every code with its status and what it means, in Russian and
+ * English). Routes and services name the code; they never pick a status.
  */
+export function refuse(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  return reply.code(ERRORS[code].status).send(errorBody(code, message));
+}
 
 /** Deeper JSON is refused before any handler sees it: no document of ours nests past a dozen. */
 export const MAX_JSON_DEPTH = 64;
@@ -39,9 +35,7 @@ export function hostileInput(app: FastifyInstance): void {
   // carries one in its path or query is refused before any handler sees it (bodies: below).
   app.addHook('onRequest', (req, reply, done) => {
     if (/%00/i.test(req.url) || req.url.includes('\u0000')) {
-      void reply.code(400).send({
-        error: { code: 'bad-request', message: 'the request address contains a NUL character (%00)' },
-      });
+      void refuse(reply, 'bad-request', 'the request address contains a NUL character (%00)');
       return;
     }
     done();
@@ -78,41 +72,34 @@ export function hostileInput(app: FastifyInstance): void {
     }
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({ error: { code: 'not-found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    refuse(reply, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`),
   );
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const away = err.statusCode === undefined ? databaseUnavailable(err) : undefined;
     if (away) {
       console.error(`HTTP ${req.method} ${req.url.split('?')[0]}: ${away}`);
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .send({
-          error: {
-            code: 'database-unavailable',
-            message: `the database is unavailable: ${away}; nothing was changed, try again`,
-          },
-        });
+      return refuse(
+        reply.header('retry-after', '5'),
+        'database-unavailable',
+        `the database is unavailable: ${away}; nothing was changed, try again`,
+      );
     }
     const status = err.statusCode ?? 500;
     if (status >= 500) {
       req.log.error(err);
       console.error(`HTTP ${req.method} ${req.url.split('?')[0]}: ${err.stack ?? err.message}`);
-      return reply
-        .code(status)
-        .send({ error: { code: 'internal', message: 'the server failed; see its log' } });
+      return reply.code(status).send(errorBody('internal', 'the server failed; see its log'));
     }
-    const code =
+    // Fastify's own refusals keep their status (414, 405…); ours come with a code of the catalogue
+    const code: ErrorCode =
       err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? 'too-large'
         : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'unsupported-media-type'
-          : err.code?.startsWith('FST_')
-            ? 'bad-request'
-            : (err.code ?? 'bad-request');
-    return reply.code(status).send({ error: { code, message: err.message } });
+          : err.code !== undefined && isErrorCode(err.code)
+            ? err.code
+            : 'bad-request';
+    return reply.code(status).send(errorBody(code, err.message));
   });
 }
 

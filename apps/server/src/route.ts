@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHa
 import type { z } from 'zod';
 import { describeZodError, type RouteInput, type RouteSpec } from '@openkassa/contracts';
 import type { Access } from './auth/index.js';
-
-const badRequest = (message: string) => ({ error: { code: 'bad-request', message } });
+import { refuse } from './errors.js';
 
 export interface RouteOptions<S extends RouteSpec = RouteSpec> {
   /** Who may call it (see auth/access.ts); every route has one. */
@@ -42,14 +41,14 @@ export function route<S extends RouteSpec>(
     config: { access: opts.access },
     handler: async (req, reply) => {
       const params = read(spec.params, req.params, true);
-      if (!params.ok) return reply.code(400).send(badRequest(params.message));
+      if (!params.ok) return refuse(reply, 'bad-request', params.message);
       // the params as the schema made them, by construction of RouteInput
       const no = opts.forbidden?.(params.value as RouteInput<S>['params'], req);
-      if (no !== undefined) return reply.code(403).send({ error: { code: 'forbidden', message: no } });
+      if (no !== undefined) return refuse(reply, 'forbidden', no);
       const query = read(spec.query, req.query, true);
-      if (!query.ok) return reply.code(400).send(badRequest(query.message));
+      if (!query.ok) return refuse(reply, 'bad-request', query.message);
       const body = read(spec.body, req.body, spec.sentences ?? false);
-      if (!body.ok) return reply.code(400).send(badRequest(body.message));
+      if (!body.ok) return refuse(reply, 'bad-request', body.message);
       // the schemas' outputs, by construction of RouteInput
       const input = { params: params.value, query: query.value, body: body.value } as RouteInput<S>;
       return handler(input, req, reply);

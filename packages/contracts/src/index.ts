@@ -5,3 +5,4 @@ export * from './access.js';
 export * from './route.js';
 export * from './api.js';
 export * from './openapi.js';
+export * from './errors.js';

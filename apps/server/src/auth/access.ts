@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { roleCan, type EnrolledKind, type Permission } from '@openkassa/contracts';
+import { refuse } from '../errors.js';
 import type { AuthService, Principal } from './auth.service.js';
 
 /**
@@ -27,9 +28,7 @@ declare module 'fastify' {
   }
 }
 
-export const errorBody = (code: string, message: string) => ({ error: { code, message } });
-/** A request the route cannot take as it is, and why. */
-export const badRequest = (message: string) => errorBody('bad-request', message);
+export { errorBody } from '@openkassa/contracts';
 
 /** Authenticates every request and applies the route's access rule before anything else runs. */
 export function guard(app: FastifyInstance, auth: AuthService): void {
@@ -45,16 +44,13 @@ export function guard(app: FastifyInstance, auth: AuthService): void {
     }
     const p = await auth.resolve(req.headers.authorization);
     if (!p)
-      return reply
-        .code(401)
-        .send(
-          errorBody(
-            'not-authenticated',
-            'log in (Authorization: Bearer <session token>) or enroll the device',
-          ),
-        );
+      return refuse(
+        reply,
+        'not-authenticated',
+        'log in (Authorization: Bearer <session token>) or enroll the device',
+      );
     req.principal = p;
-    if (!access) return reply.code(403).send(errorBody('forbidden', 'this route has no access rule'));
+    if (!access) return refuse(reply, 'forbidden', 'this route has no access rule');
     const allowed =
       p.kind === 'device'
         ? (access.devices ?? []).includes(p.deviceKind)
@@ -63,16 +59,13 @@ export function guard(app: FastifyInstance, auth: AuthService): void {
             roleCan(p.role, access.permission) &&
             (!access.allStores || p.stores === '*'));
     if (!allowed)
-      return reply
-        .code(403)
-        .send(
-          errorBody(
-            'forbidden',
-            p.kind === 'device'
-              ? `a ${p.deviceKind} may not call ${req.method} ${req.routeOptions.url}`
-              : `role ${p.role}${access.allStores && p.stores !== '*' ? ' limited to some stores' : ''} may not call ${req.method} ${req.routeOptions.url}`,
-          ),
-        );
+      return refuse(
+        reply,
+        'forbidden',
+        p.kind === 'device'
+          ? `a ${p.deviceKind} may not call ${req.method} ${req.routeOptions.url}`
+          : `role ${p.role}${access.allStores && p.stores !== '*' ? ' limited to some stores' : ''} may not call ${req.method} ${req.routeOptions.url}`,
+      );
   });
 }
 
@@ -102,7 +95,7 @@ export function oneStore(p: Principal | null, asked: string | undefined): Scope 
 
 /** Sends the 403 of a refused scope; returns the stores otherwise. */
 export function scoped(reply: FastifyReply, s: Scope): s is { ok: true; stores: string[] | undefined } {
-  if (!s.ok) void reply.code(403).send(errorBody('forbidden', s.message));
+  if (!s.ok) void refuse(reply, 'forbidden', s.message);
   return s.ok;
 }
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { authApi, ENROLLED_KINDS, PERMISSIONS, roleCan, type Permission } from '@openkassa/contracts';
 import { route } from '../route.js';
-import { clientOf, errorBody, scoped, storeScope } from './access.js';
+import { clientOf, scoped, storeScope } from './access.js';
 import type { AuthService } from './auth.service.js';
+import { refuse } from '../errors.js';
 
 /** Login, users, and device enrollment and credentials. */
 export function register(app: FastifyInstance, ctx: { auth: AuthService }): void {
@@ -12,11 +13,8 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
     const r = await auth.login(body.login, body.password, clientOf(req));
     if (r.ok) return { token: r.token, expiresAt: r.expiresAt, user: r.user };
     if (r.code === 'rate-limited')
-      return reply
-        .code(429)
-        .header('retry-after', String(r.retryAfterSeconds ?? 60))
-        .send(errorBody(r.code, r.message));
-    return reply.code(r.code === 'locked' ? 403 : 401).send(errorBody(r.code, r.message));
+      return refuse(reply.header('retry-after', String(r.retryAfterSeconds ?? 60)), r.code, r.message);
+    return refuse(reply, r.code, r.message);
   });
 
   route(app, authApi.logout, { access: { anyUser: true } }, async (_input, req) => {
@@ -39,7 +37,7 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
 
   route(app, authApi.createUser, { access: { permission: 'manageUsers' } }, async ({ body }, req, reply) => {
     const r = await auth.createUser(req.principal, body);
-    return r.ok ? reply.code(201).send(r.value) : reply.code(r.status).send(errorBody(r.code, r.message));
+    return r.ok ? reply.code(201).send(r.value) : refuse(reply, r.code, r.message);
   });
 
   route(
@@ -48,11 +46,9 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
     { access: { permission: 'manageUsers' } },
     async ({ params: { id }, body }, req, reply) => {
       if (req.principal?.id === id && (body.disabled || (body.role && body.role !== 'admin')))
-        return reply
-          .code(409)
-          .send(errorBody('self', 'an administrator cannot disable or demote themselves'));
+        return refuse(reply, 'self', 'an administrator cannot disable or demote themselves');
       const r = await auth.updateUser(req.principal!, id.slice(0, 64), body);
-      return r.ok ? r.value : reply.code(r.status).send(errorBody(r.code, r.message));
+      return r.ok ? r.value : refuse(reply, r.code, r.message);
     },
   );
 
@@ -70,7 +66,7 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
 
   route(app, authApi.enroll, { access: 'public' }, async ({ body }, _req, reply) => {
     const r = await auth.enroll(body.code, body.deviceId, body.name);
-    return r.ok ? reply.code(201).send(r.value) : reply.code(r.status).send(errorBody(r.code, r.message));
+    return r.ok ? reply.code(201).send(r.value) : refuse(reply, r.code, r.message);
   });
 
   route(app, authApi.rotate, { access: { devices: ENROLLED_KINDS } }, async (_input, req) => {
@@ -92,13 +88,10 @@ export function register(app: FastifyInstance, ctx: { auth: AuthService }): void
     { access: { permission: 'manageDevices' } },
     async ({ params: { id } }, req, reply) => {
       const store = await auth.credentialStore(id);
-      if (store === undefined)
-        return reply.code(404).send(errorBody('no-device', `device ${id} is not enrolled`));
+      if (store === undefined) return refuse(reply, 'no-device', `device ${id} is not enrolled`);
       if (!scoped(reply, storeScope(req.principal, [store]))) return;
       const done = await auth.revoke(req.principal!, id);
-      return done
-        ? { ok: true }
-        : reply.code(409).send(errorBody('revoked', `device ${id} is revoked already`));
+      return done ? { ok: true } : refuse(reply, 'revoked', `device ${id} is revoked already`);
     },
   );
 }

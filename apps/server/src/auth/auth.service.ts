@@ -1,4 +1,11 @@
-import { ENROLLED_KINDS, ROLES, type EnrolledKind, type Role } from '@openkassa/contracts';
+import {
+  ENROLLED_KINDS,
+  refusal,
+  ROLES,
+  type EnrolledKind,
+  type Refusal,
+  type Role,
+} from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type { ServerSchema } from '../schema.js';
 import { audit } from '../audit/index.js';
@@ -43,15 +50,10 @@ export interface AuthOptions {
 
 export type LoginOutcome =
   | { ok: true; token: string; expiresAt: string; user: Extract<Principal, { kind: 'user' }> }
-  | { ok: false; code: 'bad-login' | 'locked' | 'rate-limited'; message: string; retryAfterSeconds?: number };
+  | (Refusal & { code: 'bad-login' | 'locked' | 'rate-limited'; retryAfterSeconds?: number });
 
-export type Result<T> = { ok: true; value: T } | { ok: false; status: number; code: string; message: string };
-const fail = (status: number, code: string, message: string) => ({
-  ok: false as const,
-  status,
-  code,
-  message,
-});
+export type Result<T> = { ok: true; value: T } | Refusal;
+const fail = refusal;
 
 export interface UserInput {
   readonly login: string;
@@ -265,7 +267,7 @@ export class AuthService {
       .select('id')
       .where('login', '=', u.login)
       .executeTakeFirst();
-    if (exists) return fail(409, 'login-taken', `login ${u.login} is taken`);
+    if (exists) return fail('login-taken', `login ${u.login} is taken`);
     const row = {
       id: `u-${randomSecret(9)}`,
       login: u.login,
@@ -286,7 +288,7 @@ export class AuthService {
       .onConflict((oc) => oc.column('login').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!inserted) return fail(409, 'login-taken', `login ${u.login} is taken`);
+    if (!inserted) return fail('login-taken', `login ${u.login} is taken`);
     await audit(
       this.#db,
       {
@@ -313,7 +315,7 @@ export class AuthService {
   ): Promise<Result<UserView>> {
     const at = this.#iso();
     const row = await this.#db.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) return fail(404, 'no-user', `no user ${id}`);
+    if (!row) return fail('no-user', `no user ${id}`);
     const set = {
       ...(change.name !== undefined && { name: change.name }),
       ...(change.role !== undefined && { role: change.role }),
@@ -400,14 +402,14 @@ export class AuthService {
         .where('code_hash', '=', sha256(normalizeCode(code)))
         .executeTakeFirst();
       if (!c || c.used_at || c.expires_at <= at)
-        return fail(403, 'bad-code', 'the enrollment code is unknown, used or expired');
+        return fail('bad-code', 'the enrollment code is unknown, used or expired');
       const existing = await tx.db
         .selectFrom('device_credentials')
         .select(['store', 'revoked_at'])
         .where('device_id', '=', deviceId)
         .executeTakeFirst();
       if (existing && existing.store !== c.store)
-        return fail(409, 'other-store', `device ${deviceId} is enrolled for store ${existing.store}`);
+        return fail('other-store', `device ${deviceId} is enrolled for store ${existing.store}`);
       await tx.db
         .updateTable('enrollment_codes')
         .set({ used_at: at, used_by: deviceId })

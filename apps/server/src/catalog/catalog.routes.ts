@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { catalogApi, ENROLLED_KINDS } from '@openkassa/contracts';
-import { actorOf, badRequest, errorBody, oneStore, scoped } from '../auth/index.js';
+import { actorOf, oneStore, scoped } from '../auth/index.js';
 import { route } from '../route.js';
 import { audit } from '../audit/index.js';
 import type { ServerAppContext } from '../context.js';
+import { refuse } from '../errors.js';
 import {
   CommerceMlError,
   readCatalogCsv,
@@ -60,7 +61,7 @@ export function register(
         ...(q.id !== undefined && { id: q.id }),
         ...(q.after !== undefined && { after: q.after }),
       });
-      if ('refused' in r) return reply.code(400).send(badRequest(r.refused));
+      if ('refused' in r) return refuse(reply, 'bad-request', r.refused);
       return q.kind === 'user' ? { ...r, items: r.items.map(withoutPinHash) } : r;
     },
   );
@@ -74,9 +75,11 @@ export function register(
     { access: editCatalog, bodyLimit: 128 * 1024 * 1024 },
     async ({ body: b }, req, reply) => {
       if (ctx.catalog.mirrors)
-        return reply
-          .code(409)
-          .send(errorBody('mirror', 'this store server mirrors its head office: import the catalogue there'));
+        return refuse(
+          reply,
+          'mirror',
+          'this store server mirrors its head office: import the catalogue there',
+        );
       let catalog: CommerceMlCatalog;
       try {
         catalog =
@@ -87,7 +90,7 @@ export function register(
               });
       } catch (e) {
         if (e instanceof CsvError || e instanceof CommerceMlError)
-          return reply.code(400).send(badRequest(e.message));
+          return refuse(reply, 'bad-request', e.message);
         throw e;
       }
       const items = [
@@ -95,7 +98,7 @@ export function register(
         ...catalog.products.map((data) => ({ kind: 'product', data })),
       ];
       if (items.length === 0)
-        return reply.code(400).send(badRequest('the file holds no categories and no products'));
+        return refuse(reply, 'bad-request', 'the file holds no categories and no products');
       const job: ImportJob = {
         id: randomUUID(),
         format: b.format,
@@ -156,10 +159,7 @@ export function register(
   route(app, catalogApi.importState, { access: editCatalog }, async ({ params }, _req, reply) => {
     const job = jobs.get(params.id);
     return (
-      job ??
-      reply
-        .code(404)
-        .send(errorBody('not-found', 'no such import on this server (imports are kept until it restarts)'))
+      job ?? refuse(reply, 'not-found', 'no such import on this server (imports are kept until it restarts)')
     );
   });
 
@@ -169,10 +169,7 @@ export function register(
     { access: editCatalog, bodyLimit: 64 * 1024 * 1024 },
     async ({ body }, req, reply) => {
       const r = await ctx.catalog.edit(body);
-      if (!r.ok)
-        return reply
-          .code(r.status)
-          .send({ error: { code: r.status === 409 ? 'mirror' : 'bad-request', message: r.reason } });
+      if (!r.ok) return refuse(reply, r.code, r.reason);
       const users = body.items
         .filter((i) => field(i, 'kind') === 'user')
         .map((i) => String(field(field(i, 'data'), 'id') ?? field(i, 'id')));

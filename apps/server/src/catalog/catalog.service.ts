@@ -1,5 +1,6 @@
 import type { Database } from '@openkassa/db';
 import {
+  ERRORS,
   catalogCategory,
   catalogPrice,
   catalogProduct,
@@ -25,7 +26,20 @@ const SCHEMAS = {
 
 export type EditOutcome =
   | { readonly ok: true; readonly head: number }
-  | { readonly ok: false; readonly status: 400 | 409; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly code: 'bad-request' | 'mirror';
+      /** The code's HTTP status, from the error catalogue (for callers that answer over HTTP). */
+      readonly status: number;
+      readonly reason: string;
+    };
+
+const editRefused = (code: 'bad-request' | 'mirror', reason: string): EditOutcome => ({
+  ok: false,
+  code,
+  status: ERRORS[code].status,
+  reason,
+});
 
 /**
  * The catalogue: edits at the head office (checked item by item; one bad item changes
@@ -50,14 +64,10 @@ export class CatalogService {
 
   async edit(body: unknown): Promise<EditOutcome> {
     if (this.#mirror)
-      return {
-        ok: false,
-        status: 409,
-        reason: 'this store server mirrors its head office: edit the catalogue there',
-      };
+      return editRefused('mirror', 'this store server mirrors its head office: edit the catalogue there');
     const items = (body as { items?: unknown } | null)?.items;
     if (!Array.isArray(items) || items.length === 0 || items.length > 50_000)
-      return { ok: false, status: 400, reason: 'body must be {"items": [...]} with 1..50000 items' };
+      return editRefused('bad-request', 'body must be {"items": [...]} with 1..50000 items');
     const writes: CatalogWrite[] = [];
     const problems: string[] = [];
     for (const [i, raw] of (items as unknown[]).entries()) {
@@ -85,7 +95,7 @@ export class CatalogService {
           : (data as { id: string }).id;
       writes.push({ kind, id, data });
     }
-    if (problems.length > 0) return { ok: false, status: 400, reason: problems.slice(0, 10).join('; ') };
+    if (problems.length > 0) return editRefused('bad-request', problems.slice(0, 10).join('; '));
     const head = await writeCatalog(this.#db, writes);
     this.notify();
     return { ok: true, head };

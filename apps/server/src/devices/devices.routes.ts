@@ -3,8 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { devicesApi, ENROLLED_KINDS, type EnrolledKind } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import { audit } from '../audit/index.js';
-import { actorOf, errorBody, oneStore, scoped, storeScope } from '../auth/index.js';
+import { actorOf, oneStore, scoped, storeScope } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
+import { refuse } from '../errors.js';
 import { route } from '../route.js';
 import type { ServerSchema } from '../schema.js';
 import { commandResult, heartbeat, listDevices, queueCommand, registerDevice } from './devices.repo.js';
@@ -32,16 +33,13 @@ export function register(
         hb.store !== p.store ||
         hb.kind !== reportedKind(p.deviceKind)
       )
-        return reply
-          .code(403)
-          .send(
-            errorBody(
-              'forbidden',
-              `the heartbeat of ${hb.id} (${hb.kind}, store ${hb.store}) does not match this device's credentials`,
-            ),
-          );
+        return refuse(
+          reply,
+          'forbidden',
+          `the heartbeat of ${hb.id} (${hb.kind}, store ${hb.store}) does not match this device's credentials`,
+        );
       if (hb.devices && p.deviceKind !== 'store-server')
-        return reply.code(403).send(errorBody('forbidden', 'only a store server reports devices behind it'));
+        return refuse(reply, 'forbidden', 'only a store server reports devices behind it');
       return { commands: await heartbeat(ctx.db, hb, now()) };
     },
   );
@@ -72,9 +70,7 @@ export function register(
       );
     return done
       ? { ok: true }
-      : reply
-          .code(409)
-          .send(errorBody('reporting', `device ${id} reports itself; its record follows its reports`));
+      : refuse(reply, 'reporting', `device ${id} reports itself; its record follows its reports`);
   });
 
   route(app, devicesApi.command, manageDevices, async ({ params: { id }, body }, req, reply) => {
@@ -96,7 +92,7 @@ export function register(
         },
         now(),
       );
-    return c ?? reply.code(404).send(errorBody('no-device', `device ${id} has never reported`));
+    return c ?? refuse(reply, 'no-device', `device ${id} has never reported`);
   });
 
   route(
@@ -109,9 +105,7 @@ export function register(
     },
     async ({ params: { id, command }, body }, _req, reply) => {
       const done = await commandResult(ctx.db, id, command, body.ok, body.result, now());
-      return done
-        ? { ok: true }
-        : reply.code(404).send(errorBody('no-command', 'no such open command for this device'));
+      return done ? { ok: true } : refuse(reply, 'no-command', 'no such open command for this device');
     },
   );
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { reportsApi } from '@openkassa/contracts';
 import { audit } from '../audit/index.js';
-import { actorOf, badRequest } from '../auth/index.js';
+import { actorOf } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
+import { refuse } from '../errors.js';
 import { fileReplies, period } from '../reports/index.js';
 import { route } from '../route.js';
 import { salesCommerceMl, salesCsv, storeDaySales } from './sales-export.js';
@@ -18,13 +19,11 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
     { access: { permission: 'export' } },
     async ({ query: q }, req, reply) => {
       const p = period(q, req.principal);
-      if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
+      if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
       if (Date.parse(p.to) - Date.parse(p.from) > 30 * 86_400_000)
-        return reply.code(400).send(badRequest('at most 31 days per request'));
+        return refuse(reply, 'bad-request', 'at most 31 days per request');
       if ((p.stores?.length ?? 0) > 1)
-        return reply
-          .code(400)
-          .send(badRequest(`store is one store code here (one of ${p.stores!.join(', ')})`));
+        return refuse(reply, 'bad-request', `store is one store code here (one of ${p.stores!.join(', ')})`);
       const format = q.format;
       await audit(
         ctx.db,

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { fiscalApi } from '@openkassa/contracts';
 import { audit } from '../audit/index.js';
-import { actorOf, errorBody, oneStore, scoped, storeScope } from '../auth/index.js';
+import { actorOf, oneStore, scoped, storeScope } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
+import { refuse } from '../errors.js';
 import { route } from '../route.js';
 import { fnBacklog } from './backlog.js';
 import { knownFns, registerFn } from './fiscal.repo.js';
@@ -61,11 +62,6 @@ export function register(
 
   route(app, fiscalApi.document, { access: chainWide }, async ({ params: { fn, fd } }, _req, reply) => {
     const doc = await fiscalDocument(ctx.db, fn, fd);
-    return (
-      doc ??
-      reply
-        .code(404)
-        .send(errorBody('not-found', `no fiscal document ${fd} of ФН ${fn} has reached this server`))
-    );
+    return doc ?? refuse(reply, 'not-found', `no fiscal document ${fd} of ФН ${fn} has reached this server`);
   });
 }

@@ -15,15 +15,15 @@ export type Period = { from: string; to: string; stores?: string[] };
 export function period(
   q: { readonly from: string; readonly to: string; readonly store?: string | undefined },
   p: Principal | null,
-): { refused: { status: 400 | 403; message: string } } | Period {
+): { refused: { code: 'bad-request' | 'forbidden'; message: string } } | Period {
   if (!DAY.test(q.from) || !DAY.test(q.to) || q.from > q.to)
-    return { refused: { status: 400, message: 'from and to are days (YYYY-MM-DD), from ≤ to' } };
+    return { refused: { code: 'bad-request', message: 'from and to are days (YYYY-MM-DD), from ≤ to' } };
   const asked = q.store?.split(',').filter((x) => x !== '');
   if (asked?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
-    return { refused: { status: 400, message: 'store is a comma-separated list of store codes' } };
+    return { refused: { code: 'bad-request', message: 'store is a comma-separated list of store codes' } };
   // a user limited to some stores reads those, and asks for others in vain
   const s = storeScope(p, asked);
-  if (!s.ok) return { refused: { status: 403, message: s.message } };
+  if (!s.ok) return { refused: { code: 'forbidden', message: s.message } };
   return { from: q.from, to: q.to, ...(s.stores && { stores: s.stores }) };
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { reportsApi } from '@openkassa/contracts';
-import { badRequest, oneStore, scoped } from '../auth/index.js';
+import { oneStore, scoped } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
+import { refuse } from '../errors.js';
 import { route } from '../route.js';
 import { verifyAudit } from '../sales/index.js';
 import { anomaliesTable, anomalyReport } from './anomalies.js';
@@ -18,7 +19,7 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
 
   route(app, reportsApi.sales, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
-    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
+    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
     const rows = await salesReport(ctx.db, {
       by: q.by,
       from: p.from,
@@ -33,11 +34,9 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
 
   route(app, reportsApi.shifts, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
-    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
+    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
     if ((p.stores?.length ?? 0) > 1)
-      return reply
-        .code(400)
-        .send(badRequest(`store is one store code here (one of ${p.stores!.join(', ')})`));
+      return refuse(reply, 'bad-request', `store is one store code here (one of ${p.stores!.join(', ')})`);
     // a page for the screen; a CSV file has every shift unless told otherwise
     const limit = q.limit ?? (asFile(q.format) ? 200_000 : 1000);
     const after = q.after?.split('/');
@@ -58,7 +57,7 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
 
   route(app, reportsApi.cashiers, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
-    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
+    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
     const rows = await cashierReport(ctx.db, {
       from: p.from,
       to: p.to,
@@ -71,7 +70,7 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
 
   route(app, reportsApi.anomalies, reports, async ({ query: q }, req, reply) => {
     const p = period(q, req.principal);
-    if ('refused' in p) return reply.code(p.refused.status).send(badRequest(p.refused.message));
+    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
     const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
     if (asFile(q.format))
       return tableReply(req, reply, q.format, anomaliesTable(r.rows, `anomalies-${p.from}-${p.to}`));

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { salesApi } from '@openkassa/contracts';
-import { errorBody, oneStore, scoped, storeScope } from '../auth/index.js';
+import { oneStore, scoped, storeScope } from '../auth/index.js';
 import type { ServerAppContext } from '../context.js';
+import { refuse } from '../errors.js';
 import { route } from '../route.js';
 import { heldForReview } from './sales.review.js';
 import { storedDocuments } from './sales.repo.js';
@@ -28,14 +29,11 @@ export function register(
           ? body.documents.find((d) => storeOf(d) !== null && storeOf(d) !== p.store)
           : undefined;
       if (p?.kind === 'device' && other !== undefined)
-        return reply
-          .code(403)
-          .send(
-            errorBody(
-              'forbidden',
-              `device ${p.id} of store ${p.store} may not post documents of store ${String(storeOf(other))}`,
-            ),
-          );
+        return refuse(
+          reply,
+          'forbidden',
+          `device ${p.id} of store ${p.store} may not post documents of store ${String(storeOf(other))}`,
+        );
       return { results: await ctx.sales.ingestDocuments(body.documents) };
     },
   );
