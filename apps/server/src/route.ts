@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
-import type { z } from 'zod';
-import { describeZodError, type RouteInput, type RouteSpec } from '@openkassa/contracts';
+import { readRouteInput, readRouteParams, type RouteInput, type RouteSpec } from '@openkassa/contracts';
 import type { Access } from './auth/index.js';
 import { refuse } from './errors.js';
 
@@ -40,33 +39,13 @@ export function route<S extends RouteSpec>(
     ...(opts.preValidation && { preValidation: opts.preValidation }),
     config: { access: opts.access },
     handler: async (req, reply) => {
-      const params = read(spec.params, req.params, true);
+      const params = readRouteParams(spec, req.params);
       if (!params.ok) return refuse(reply, 'bad-request', params.message);
-      // the params as the schema made them, by construction of RouteInput
-      const no = opts.forbidden?.(params.value as RouteInput<S>['params'], req);
+      const no = opts.forbidden?.(params.value, req);
       if (no !== undefined) return refuse(reply, 'forbidden', no);
-      const query = read(spec.query, req.query, true);
-      if (!query.ok) return refuse(reply, 'bad-request', query.message);
-      const body = read(spec.body, req.body, spec.sentences ?? false);
-      if (!body.ok) return refuse(reply, 'bad-request', body.message);
-      // the schemas' outputs, by construction of RouteInput
-      const input = { params: params.value, query: query.value, body: body.value } as RouteInput<S>;
-      return handler(input, req, reply);
+      const input = readRouteInput(spec, { params: req.params, query: req.query, body: req.body });
+      if (!input.ok) return refuse(reply, 'bad-request', input.message);
+      return handler(input.value, req, reply);
     },
   });
-}
-
-function read(
-  schema: z.ZodType | undefined,
-  value: unknown,
-  sentences: boolean,
-): { ok: true; value: unknown } | { ok: false; message: string } {
-  if (!schema) return { ok: true, value: undefined };
-  const r = schema.safeParse(value);
-  if (r.success) return { ok: true, value: r.data };
-  return {
-    ok: false,
-    // query and path messages are whole sentences; a body's name the field they are about
-    message: sentences ? (r.error.issues[0]?.message ?? 'bad request') : describeZodError(r.error),
-  };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TILL_API } from '@openkassa/contracts';
 import { openDatabase, type Database } from '@openkassa/db';
 import { buildTillApp } from './app.js';
 import { addUser, Sessions } from './auth/users.js';
@@ -85,6 +86,13 @@ async function login(pin: string): Promise<string> {
 }
 
 describe('till API', () => {
+  it('serves every route of its spec in packages/contracts', () => {
+    expect(TILL_API.filter((r) => !app.hasRoute({ method: r.method, url: r.url })).map((r) => r.url)).toEqual(
+      [],
+    );
+    expect(TILL_API.length).toBeGreaterThan(15);
+  });
+
   it('serves the sale screen and asks for a PIN before anything else', async () => {
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);

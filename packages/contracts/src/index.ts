@@ -6,3 +6,4 @@ export * from './route.js';
 export * from './api.js';
 export * from './openapi.js';
 export * from './errors.js';
+export * from './till-api.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeZodError } from './sales.js';
 
 /**
  * An HTTP route as data: its address, what it takes (path parameters, query, body) and what it
@@ -37,6 +38,49 @@ export interface RouteSpec {
 }
 
 export const route = <const S extends RouteSpec>(s: S): S => s;
+
+/**
+ * A request's inputs read through its route's schemas: the path parameters, the query and the
+ * body as the schemas made them, or what is wrong (query and path refusals are the first
+ * problem's message, a whole sentence; a body's name the field, unless the spec says sentences).
+ */
+export function readRouteInput<S extends RouteSpec>(
+  spec: S,
+  raw: { readonly params: unknown; readonly query: unknown; readonly body: unknown },
+): { ok: true; value: RouteInput<S> } | { ok: false; message: string } {
+  const params = readPart(spec.params, raw.params, true);
+  if (!params.ok) return params;
+  const query = readPart(spec.query, raw.query, true);
+  if (!query.ok) return query;
+  const body = readPart(spec.body, raw.body, spec.sentences ?? false);
+  if (!body.ok) return body;
+  // the schemas' outputs, by construction of RouteInput
+  return { ok: true, value: { params: params.value, query: query.value, body: body.value } as RouteInput<S> };
+}
+
+/** Only the path parameters, for a decision the path alone settles (before the body is read). */
+export function readRouteParams<S extends RouteSpec>(
+  spec: S,
+  params: unknown,
+): { ok: true; value: RouteInput<S>['params'] } | { ok: false; message: string } {
+  const r = readPart(spec.params, params, true);
+  // the params schema's output, by construction of RouteInput
+  return r.ok ? { ok: true, value: r.value as RouteInput<S>['params'] } : r;
+}
+
+function readPart(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  sentences: boolean,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (!schema) return { ok: true, value: undefined };
+  const r = schema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data };
+  return {
+    ok: false,
+    message: sentences ? (r.error.issues[0]?.message ?? 'bad request') : describeZodError(r.error),
+  };
+}
 
 type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
 
