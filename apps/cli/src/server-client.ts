@@ -1,3 +1,4 @@
+import { authApi } from '@openkassa/contracts';
 import { Option, type Command } from 'commander';
 
 /** Talking to a cash server's API as a person: log in, ask, enroll devices. */
@@ -36,7 +37,7 @@ export async function enrollmentCode(
   store: string,
   kind: 'till' | 'store-server' | 'scale-server',
 ): Promise<string> {
-  const r = await fetch(new URL('/api/v1/enrollment-codes', server), {
+  const r = await fetch(new URL(authApi.enrollmentCode.url, server), {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ store, kind }),

@@ -1,3 +1,4 @@
+import { authApi } from '@openkassa/contracts';
 /**
  * A device's credentials at its cash server (a till at its store server, a store server at its
  * head office): the token it got by enrolling, kept by the device; until it has one, each
@@ -77,7 +78,7 @@ export class DeviceCredentials {
   async #enroll(code: string): Promise<string | undefined> {
     this.#lastTry = Date.now();
     try {
-      const res = await fetch(new URL('/api/v1/enroll', this.#server), {
+      const res = await fetch(new URL(authApi.enroll.url, this.#server), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ code, deviceId: this.#device.id, name: this.#device.name }),

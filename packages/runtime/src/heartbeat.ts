@@ -1,3 +1,4 @@
+import { devicesApi } from '@openkassa/contracts';
 import type { DeviceCredentials } from './credentials.js';
 import { Wakeup } from './wakeup.js';
 
@@ -86,7 +87,7 @@ export class Heartbeat {
   async run(): Promise<void> {
     while (!this.#isStopped()) {
       try {
-        const res = await fetch(new URL('/api/v1/devices/heartbeat', this.#server), {
+        const res = await fetch(new URL(devicesApi.heartbeat.url, this.#server), {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(await this.#auth?.headers()) },
           body: JSON.stringify({ ...this.#identity, ...(await this.#report()) }),

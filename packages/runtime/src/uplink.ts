@@ -1,3 +1,4 @@
+import { salesApi } from '@openkassa/contracts';
 import type { DeviceCredentials } from './credentials.js';
 import { Wakeup } from './wakeup.js';
 
@@ -155,7 +156,7 @@ export function salesUplink(
 ): BatchUplink {
   return new BatchUplink(
     {
-      url: new URL('/api/v1/sales/batch', server).toString(),
+      url: new URL(salesApi.batch.url, server).toString(),
       healthUrl: new URL('/healthz', server).toString(),
       batchSize: 200,
       timeoutMs: 15_000,

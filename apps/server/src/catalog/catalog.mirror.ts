@@ -1,3 +1,4 @@
+import { catalogApi } from '@openkassa/contracts';
 import type { CatalogPage } from '@openkassa/contracts';
 import { FeedFollower, type DeviceCredentials } from '@openkassa/runtime';
 import type { CatalogService } from './catalog.service.js';
@@ -16,7 +17,7 @@ export function catalogMirror(
     {
       what: 'catalogue',
       url: (since) => {
-        const url = new URL('/api/v1/catalog/changes', upstream);
+        const url = new URL(catalogApi.changes.url, upstream);
         url.search = new URLSearchParams({ since: String(since), limit: '5000', wait: '25' }).toString();
         return url;
       },

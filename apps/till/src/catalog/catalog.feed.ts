@@ -1,3 +1,4 @@
+import { catalogApi } from '@openkassa/contracts';
 import type { Database } from '@openkassa/db';
 import type {
   CatalogPage,
@@ -133,7 +134,7 @@ export class CatalogPull {
       {
         what: 'catalogue',
         url: (since) => {
-          const url = new URL('/api/v1/catalog/changes', server);
+          const url = new URL(catalogApi.changes.url, server);
           url.search = new URLSearchParams({
             since: String(since),
             store,
