@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
-import { readRouteInput, readRouteParams, type RouteInput, type RouteSpec } from '@openkassa/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { readRouteParams, readRouteRest, type RouteInput, type RouteSpec } from '@openkassa/contracts';
 import type { Access } from './auth/index.js';
 import { refuse } from './errors.js';
 
@@ -7,7 +7,6 @@ export interface RouteOptions<S extends RouteSpec = RouteSpec> {
   /** Who may call it (see auth/access.ts); every route has one. */
   readonly access: Access;
   readonly bodyLimit?: number;
-  readonly preValidation?: preValidationHookHandler;
   /**
    * A refusal (403) decided by the path alone, before the query and body are read: a device
    * answering a command addressed to another is refused whatever it sent.
@@ -36,14 +35,13 @@ export function route<S extends RouteSpec>(
     method: spec.method,
     url: spec.url,
     ...(opts.bodyLimit !== undefined && { bodyLimit: opts.bodyLimit }),
-    ...(opts.preValidation && { preValidation: opts.preValidation }),
     config: { access: opts.access },
     handler: async (req, reply) => {
       const params = readRouteParams(spec, req.params);
       if (!params.ok) return refuse(reply, 'bad-request', params.message);
       const no = opts.forbidden?.(params.value, req);
       if (no !== undefined) return refuse(reply, 'forbidden', no);
-      const input = readRouteInput(spec, { params: req.params, query: req.query, body: req.body });
+      const input = readRouteRest(spec, params.value, { query: req.query, body: req.body });
       if (!input.ok) return refuse(reply, 'bad-request', input.message);
       return handler(input.value, req, reply);
     },

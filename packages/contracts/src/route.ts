@@ -48,14 +48,8 @@ export function readRouteInput<S extends RouteSpec>(
   spec: S,
   raw: { readonly params: unknown; readonly query: unknown; readonly body: unknown },
 ): { ok: true; value: RouteInput<S> } | { ok: false; message: string } {
-  const params = readPart(spec.params, raw.params, true);
-  if (!params.ok) return params;
-  const query = readPart(spec.query, raw.query, true);
-  if (!query.ok) return query;
-  const body = readPart(spec.body, raw.body, spec.sentences ?? false);
-  if (!body.ok) return body;
-  // the schemas' outputs, by construction of RouteInput
-  return { ok: true, value: { params: params.value, query: query.value, body: body.value } as RouteInput<S> };
+  const params = readRouteParams(spec, raw.params);
+  return params.ok ? readRouteRest(spec, params.value, raw) : params;
 }
 
 /** Only the path parameters, for a decision the path alone settles (before the body is read). */
@@ -66,6 +60,20 @@ export function readRouteParams<S extends RouteSpec>(
   const r = readPart(spec.params, params, true);
   // the params schema's output, by construction of RouteInput
   return r.ok ? { ok: true, value: r.value as RouteInput<S>['params'] } : r;
+}
+
+/** The query and the body, once the path parameters are read. */
+export function readRouteRest<S extends RouteSpec>(
+  spec: S,
+  params: RouteInput<S>['params'],
+  raw: { readonly query: unknown; readonly body: unknown },
+): { ok: true; value: RouteInput<S> } | { ok: false; message: string } {
+  const query = readPart(spec.query, raw.query, true);
+  if (!query.ok) return query;
+  const body = readPart(spec.body, raw.body, spec.sentences ?? false);
+  if (!body.ok) return body;
+  // the schemas' outputs, by construction of RouteInput
+  return { ok: true, value: { params, query: query.value, body: body.value } as RouteInput<S> };
 }
 
 function readPart(

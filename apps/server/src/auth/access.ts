@@ -28,8 +28,6 @@ declare module 'fastify' {
   }
 }
 
-export { errorBody } from '@openkassa/contracts';
-
 /** Authenticates every request and applies the route's access rule before anything else runs. */
 export function guard(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('principal', null);

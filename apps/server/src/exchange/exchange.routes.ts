@@ -18,8 +18,8 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
     reportsApi.salesExport,
     { access: { permission: 'export' } },
     async ({ query: q }, req, reply) => {
-      const p = period(q, req.principal);
-      if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
+      const p = period(reply, q, req.principal);
+      if (!p) return;
       if (Date.parse(p.to) - Date.parse(p.from) > 30 * 86_400_000)
         return refuse(reply, 'bad-request', 'at most 31 days per request');
       if ((p.stores?.length ?? 0) > 1)

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '@openkassa/db';
 import { audit } from '../audit/index.js';
-import { actorOf, storeScope, type Principal } from '../auth/index.js';
+import { actorOf, scoped, storeScope, type Principal } from '../auth/index.js';
+import { refuse } from '../errors.js';
 import type { ServerSchema } from '../schema.js';
 import { TABLE_FORMATS, tableCsv, tableXlsx, type Table, type TableFormat } from './table.js';
 
@@ -11,19 +12,27 @@ const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 /** A period asked of a report: the days, and the stores the caller may read of those it asked for. */
 export type Period = { from: string; to: string; stores?: string[] };
 
-/** The from/to days (and an optional store list) of a report query, or why they are wrong. */
+/**
+ * The from/to days (and an optional store list) of a report query; undefined once a refusal
+ * saying what is wrong has been sent (as `scoped` does for a store scope).
+ */
 export function period(
+  reply: FastifyReply,
   q: { readonly from: string; readonly to: string; readonly store?: string | undefined },
   p: Principal | null,
-): { refused: { code: 'bad-request' | 'forbidden'; message: string } } | Period {
-  if (!DAY.test(q.from) || !DAY.test(q.to) || q.from > q.to)
-    return { refused: { code: 'bad-request', message: 'from and to are days (YYYY-MM-DD), from ≤ to' } };
+): Period | undefined {
+  if (!DAY.test(q.from) || !DAY.test(q.to) || q.from > q.to) {
+    void refuse(reply, 'bad-request', 'from and to are days (YYYY-MM-DD), from ≤ to');
+    return undefined;
+  }
   const asked = q.store?.split(',').filter((x) => x !== '');
-  if (asked?.some((x) => !/^[\w.-]{1,64}$/.test(x)))
-    return { refused: { code: 'bad-request', message: 'store is a comma-separated list of store codes' } };
+  if (asked?.some((x) => !/^[\w.-]{1,64}$/.test(x))) {
+    void refuse(reply, 'bad-request', 'store is a comma-separated list of store codes');
+    return undefined;
+  }
   // a user limited to some stores reads those, and asks for others in vain
   const s = storeScope(p, asked);
-  if (!s.ok) return { refused: { code: 'forbidden', message: s.message } };
+  if (!scoped(reply, s)) return undefined;
   return { from: q.from, to: q.to, ...(s.stores && { stores: s.stores }) };
 }
 

@@ -18,8 +18,8 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
   const reports = { access: { permission: 'viewReports' as const } };
 
   route(app, reportsApi.sales, reports, async ({ query: q }, req, reply) => {
-    const p = period(q, req.principal);
-    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
+    const p = period(reply, q, req.principal);
+    if (!p) return;
     const rows = await salesReport(ctx.db, {
       by: q.by,
       from: p.from,
@@ -33,8 +33,8 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
   });
 
   route(app, reportsApi.shifts, reports, async ({ query: q }, req, reply) => {
-    const p = period(q, req.principal);
-    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
+    const p = period(reply, q, req.principal);
+    if (!p) return;
     if ((p.stores?.length ?? 0) > 1)
       return refuse(reply, 'bad-request', `store is one store code here (one of ${p.stores!.join(', ')})`);
     // a page for the screen; a CSV file has every shift unless told otherwise
@@ -56,8 +56,8 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
   });
 
   route(app, reportsApi.cashiers, reports, async ({ query: q }, req, reply) => {
-    const p = period(q, req.principal);
-    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
+    const p = period(reply, q, req.principal);
+    if (!p) return;
     const rows = await cashierReport(ctx.db, {
       from: p.from,
       to: p.to,
@@ -69,8 +69,8 @@ export function register(app: FastifyInstance, ctx: Pick<ServerAppContext, 'db' 
   });
 
   route(app, reportsApi.anomalies, reports, async ({ query: q }, req, reply) => {
-    const p = period(q, req.principal);
-    if ('refused' in p) return refuse(reply, p.refused.code, p.refused.message);
+    const p = period(reply, q, req.principal);
+    if (!p) return;
     const r = await anomalyReport(ctx.db, { from: p.from, to: p.to, ...(p.stores && { stores: p.stores }) });
     if (asFile(q.format))
       return tableReply(req, reply, q.format, anomaliesTable(r.rows, `anomalies-${p.from}-${p.to}`));
