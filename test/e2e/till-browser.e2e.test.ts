@@ -60,11 +60,18 @@ async function login(pin: string) {
 describe('the sale screen in a browser', () => {
   it('plays a cashier: shift, a mixed-payment sale with a weighted item, a return, X and Z reports', async () => {
     await page.goto(`${tillUrl}/`);
+    // before a PIN the status bar says how the till is doing, not which store and till it is
+    await expect.poll(() => page.getByTestId('shift').textContent()).toBe('Смена закрыта');
+    expect(await page.locator('#where').textContent()).toBe('');
+    await page.screenshot({ path: join(ARTIFACTS, 'till-login.png') });
     await page.getByTestId('pin').fill('0000');
     await page.getByTestId('pin').press('Enter');
     await expect.poll(() => page.locator('#login-error').textContent()).toBe('Неверный PIN-код');
 
     await login('2222'); // senior cashier: may also take returns
+    await expect
+      .poll(() => page.locator('#where').textContent())
+      .toMatch(/^Магазин [\w.-]+ · Касса [\w.-]+$/);
     await scan(MILK);
     await expect.poll(() => text('message')).toBe('Смена не открыта: откройте смену');
     expect(await page.getByTestId('lines').locator('tbody tr').count()).toBe(0);
